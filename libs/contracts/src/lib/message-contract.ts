@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { Envelope, envelopeSchema } from './envelope';
+
+/** A versioned message: its type, version, topic and payload schema. */
+export interface MessageContract<P> {
+  readonly type: string;
+  readonly version: number;
+  readonly topic: string;
+  readonly payload: z.ZodType<P>;
+  /** Validates an envelope of this contract at the consumer edge; throws a zod error listing every problem. */
+  parse(value: unknown): Envelope<P>;
+}
+
+export function defineMessage<S extends z.ZodType>(def: { type: string; version: number; topic: string; payload: S }): MessageContract<z.infer<S>> {
+  const schema = envelopeSchema.extend({ type: z.literal(def.type), version: z.literal(def.version), payload: def.payload });
+  return {
+    ...def,
+    parse: (value: unknown) => schema.parse(value) as Envelope<z.infer<S>>,
+  };
+}

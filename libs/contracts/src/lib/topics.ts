@@ -1,0 +1,51 @@
+/**
+ * Topic names: one grammar `ksef.<area>.<event>.v<major>`. Dead-letter topics are derived, never typed by hand.
+ * Topics are created explicitly (broker auto-creation is off) from TOPIC_SPECS.
+ */
+export const TOPICS = {
+  /** ERP → intake: invoices published by ERPs (the Kafka door). Keyed by ERP document id. */
+  erpInvoiceSubmitted: 'ksef.erp.invoice-submitted.v1',
+  /** intake → Kafka-door publishers: an ERP message that could not be taken in. */
+  intakeRejected: 'ksef.intake.rejected.v1',
+  /** intake → validator: an invoice stored and waiting for validation. Keyed by invoice id. */
+  invoiceReceived: 'ksef.invoice.received.v1',
+  /** validator → sender: a valid invoice ready to send. Keyed by KSeF context NIP (one owner per context). */
+  invoiceValidated: 'ksef.invoice.validated.v1',
+  /** sender → status-poller: an invoice KSeF received and is processing. */
+  invoiceSubmitted: 'ksef.invoice.submitted.v1',
+  /** Final outcomes for downstream accounting and the notifier. Keyed by invoice id. */
+  invoiceAccepted: 'ksef.invoice.accepted.v1',
+  invoiceRejected: 'ksef.invoice.rejected.v1',
+  invoiceEscalated: 'ksef.invoice.escalated.v1',
+} as const;
+
+export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+const DLT_SUFFIX = '.dlt';
+
+/** The dead-letter topic of `topic`: `<topic>.dlt`. */
+export function deadLetterTopic(topic: string): string {
+  if (topic.endsWith(DLT_SUFFIX)) throw new Error(`'${topic}' is already a dead-letter topic`);
+  return `${topic}${DLT_SUFFIX}`;
+}
+
+export function isDeadLetterTopic(topic: string): boolean {
+  return topic.endsWith(DLT_SUFFIX);
+}
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** Retention in ms; -1 keeps forever. */
+  retentionMs: number;
+}
+
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+/** Every topic the system owns, with its dead-letter twin (longer retention: a person must look at it). */
+export function topicSpecs(partitions = 6): TopicSpec[] {
+  return Object.values(TOPICS).flatMap((name) => [
+    { name, partitions, retentionMs: WEEK_MS },
+    { name: deadLetterTopic(name), partitions: 1, retentionMs: 4 * WEEK_MS },
+  ]);
+}

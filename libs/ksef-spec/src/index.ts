@@ -1,0 +1,3 @@
+// Vendored official KSeF artifacts and protocol facts (XSD, KSeF numbers).
+// Curated public API: import only from '@ksef-bridge/ksef-spec'.
+export {};

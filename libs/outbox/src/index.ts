@@ -1,0 +1,3 @@
+// Transactional outbox, relay and inbox.
+// Curated public API: import only from '@ksef-bridge/outbox'.
+export {};

@@ -1,0 +1,4 @@
+/* eslint-disable */
+const { projectJestConfig } = require('../../jest.preset');
+
+module.exports = projectJestConfig('persistence', __dirname);
