@@ -1,3 +1,6 @@
 // OpenTelemetry bootstrap, pino logger, Prometheus registry.
-// Curated public API: import only from '@ksef-bridge/observability'.
-export {};
+export { startTelemetry, getTracer, currentTraceparent, currentTraceId } from './lib/telemetry';
+export type { Telemetry, TelemetryOptions } from './lib/telemetry';
+export { createLogger, REDACT_PATHS } from './lib/logger';
+export type { Logger, LoggerConfig } from './lib/logger';
+export { createMetricsRegistry, getOrCreateMetric, Counter, Gauge, Histogram, Registry } from './lib/metrics';
