@@ -1,4 +1,3 @@
-/* eslint-disable */
 const { projectJestConfig } = require('../../jest.preset');
 
 module.exports = projectJestConfig('service-kit', __dirname);

@@ -1,3 +1,9 @@
-// Nest service bootstrap: health, metrics, graceful shutdown.
-// Curated public API: import only from '@ksef-bridge/service-kit'.
-export {};
+// Nest service bootstrap shared by every app: /health (readiness + liveness), /metrics, graceful shutdown.
+export { bootstrapService } from './lib/bootstrap';
+export type { BootstrapOptions, RunningService } from './lib/bootstrap';
+export { ServiceKitModule } from './lib/service-kit.module';
+export type { ServiceKitOptions } from './lib/service-kit.module';
+export { HealthRegistry } from './lib/health-registry';
+export type { HealthCheckFn } from './lib/health-registry';
+export { LOGGER, METRICS_REGISTRY, SERVICE_NAME } from './lib/tokens';
+export { PinoNestLogger } from './lib/nest-logger';

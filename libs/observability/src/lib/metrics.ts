@@ -9,7 +9,7 @@ export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export function createMetricsRegistry(serviceName: string, options: { defaultMetrics?: boolean } = {}): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service: serviceName });
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'ksef_process_' });
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   return registry;
 }
 
