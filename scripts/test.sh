@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: installs dependencies, provisions real Kafka and PostgreSQL (no mocks),
+# then lint + typecheck, unit, integration and end-to-end tiers. CI (.ci/run) calls exactly this.
+# Env: TEST_TIERS (default "static unit int e2e") to run a subset; KEEP_INFRA=1 leaves Kafka/PostgreSQL running.
+. "$(dirname "$0")/lib/common.sh"
+cd "$ROOT"
+
+TIERS="${TEST_TIERS:-static unit int e2e}"
+started=$(date +%s)
+ensure_node_modules
+RESULTS="$ROOT/.cache/test-results"
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+
+has() { case " $TIERS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+if has static; then
+  log "lint (module boundaries included)"
+  npx nx run-many -t lint --outputStyle=static
+  log "typecheck"
+  npx tsc -p tsconfig.check.json --noEmit
+fi
+
+if has unit; then
+  log "unit tests"
+  TEST_TIER=unit npx jest --ci --maxWorkers=2 --json --outputFile="$RESULTS/unit.json"
+fi
+
+if has int || has e2e; then
+  log "provisioning Kafka, PostgreSQL and the observability stack"
+  bash scripts/stack/infra.sh up
+  if [ "${KEEP_INFRA:-0}" != 1 ] && [ "${CI:-}" = true ]; then trap 'bash scripts/stack/infra.sh down >/dev/null 2>&1 || true' EXIT; fi
+fi
+
+if has int; then
+  log "integration tests (real Kafka and PostgreSQL)"
+  TEST_TIER=int npx jest --ci --maxWorkers=2 --json --outputFile="$RESULTS/int.json"
+fi
+
+if has e2e; then
+  log "building the apps"
+  npx nx run-many -t build --outputStyle=static
+  log "end-to-end tests (built services as processes)"
+  TEST_TIER=e2e npx jest --ci --runInBand --json --outputFile="$RESULTS/e2e.json"
+fi
+
+# One plain closing line for CI: "N passed, N failed" over every tier that ran.
+node -e '
+  const fs = require("fs"); let p = 0, f = 0, s = 0;
+  for (const file of fs.readdirSync(process.argv[1])) {
+    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + file, "utf8"));
+    p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests;
+  }
+  console.log(`${p} passed, ${f} failed, ${s} skipped`);
+' "$RESULTS"
+log "all tests passed in $(( $(date +%s) - started )) s"
