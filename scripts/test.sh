@@ -33,7 +33,7 @@ fi
 
 if has int; then
   log "integration tests (real Kafka and PostgreSQL)"
-  TEST_TIER=int npx jest --ci --maxWorkers=2 --json --outputFile="$RESULTS/int.json"
+  TEST_TIER=int npx jest --ci --maxWorkers=2 --forceExit --json --outputFile="$RESULTS/int.json"
 fi
 
 if has e2e; then

@@ -1,3 +1,8 @@
-// Our Kafka port and its kafkajs adapter, consumer runner, topic admin.
-// Curated public API: import only from '@ksef-bridge/kafka'.
-export {};
+// Our Kafka port and its kafkajs adapter. Nothing outside this lib imports kafkajs.
+export type { MessagePublisher, ReceivedMessage, MessageHandler, BatchMessageHandler, ConsumerOptions, ConsumerRunner, KafkaHealthIndicator } from './lib/ports';
+export { createKafka } from './lib/kafka-client';
+export type { KafkaClient, KafkaClientOptions, KafkaLogSink } from './lib/kafka-client';
+export { KafkaPublisher } from './lib/kafka-publisher';
+export { TopicAdmin } from './lib/topic-admin';
+export { toWire, fromWire } from './lib/wire-format';
+export type { WireMessage } from './lib/wire-format';
