@@ -1,3 +1,3 @@
-// TypeORM data source and migrations.
-// Curated public API: import only from '@ksef-bridge/persistence'.
-export {};
+// TypeORM data source, migrations under an advisory lock, transactions mapped into the error taxonomy.
+export { createDataSource, runMigrations, withTransaction, mapDatabaseError, pingDatabase } from './lib/data-source';
+export type { DataSourceOptions } from './lib/data-source';
