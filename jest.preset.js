@@ -50,7 +50,7 @@ function projectJestConfig(displayName, dir) {
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper,
     setupFiles: [path.join(root, 'tools/jest/setup.js')],
-    testTimeout: tier === 'unit' ? 10_000 : 120_000,
+    setupFilesAfterEnv: [path.join(root, 'tools/jest/timeout.js')],
   };
 }
 

@@ -7,3 +7,7 @@ export { HealthRegistry } from './lib/health-registry';
 export type { HealthCheckFn } from './lib/health-registry';
 export { LOGGER, METRICS_REGISTRY, SERVICE_NAME } from './lib/tokens';
 export { PinoNestLogger } from './lib/nest-logger';
+export { PlatformModule, KAFKA_CLIENT, platformDataSource } from './lib/platform.module';
+export type { PlatformOptions } from './lib/platform.module';
+export { runService } from './lib/run-service';
+export type { RunServiceOptions } from './lib/run-service';

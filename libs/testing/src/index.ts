@@ -1,3 +1,7 @@
-// Test helpers that start and stop real infrastructure.
-// Curated public API: import only from '@ksef-bridge/testing'.
-export {};
+// Test helpers that use real infrastructure (Kafka, PostgreSQL). Production code may not import this lib (lint).
+export { uniqueSuffix, randomTopic, randomGroup } from './lib/names';
+export { waitFor } from './lib/wait';
+export { testKafkaBrokers, testDatabaseConfig } from './lib/infra-env';
+export type { TestDatabaseConfig } from './lib/infra-env';
+export { createTestDatabase } from './lib/test-database';
+export type { TestDatabase } from './lib/test-database';

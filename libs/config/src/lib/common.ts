@@ -55,6 +55,6 @@ export function loadServiceConfig<T extends z.ZodRawShape>(
   env: Env = process.env,
 ) {
   const schema = z.object({ ...commonConfigShape, HTTP_PORT: envInt(defaultPort, 1, 65535), HTTP_HOST: z.string().default('0.0.0.0'), ...shape });
-  const parsed = loadConfig(schema, env);
+  const parsed = loadConfig(schema, env) as z.infer<typeof schema> & CommonConfig;
   return { ...parsed, SERVICE_NAME: serviceName, KAFKA_CLIENT_ID: parsed.KAFKA_CLIENT_ID ?? serviceName };
 }

@@ -6,7 +6,7 @@ export interface MessageContract<P> {
   readonly type: string;
   readonly version: number;
   readonly topic: string;
-  readonly payload: z.ZodType<P>;
+  readonly payload: z.ZodType;
   /** Validates an envelope of this contract at the consumer edge; throws a zod error listing every problem. */
   parse(value: unknown): Envelope<P>;
 }
@@ -14,7 +14,10 @@ export interface MessageContract<P> {
 export function defineMessage<S extends z.ZodType>(def: { type: string; version: number; topic: string; payload: S }): MessageContract<z.infer<S>> {
   const schema = envelopeSchema.extend({ type: z.literal(def.type), version: z.literal(def.version), payload: def.payload });
   return {
-    ...def,
+    type: def.type,
+    version: def.version,
+    topic: def.topic,
+    payload: def.payload,
     parse: (value: unknown) => schema.parse(value) as Envelope<z.infer<S>>,
   };
 }
