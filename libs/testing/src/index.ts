@@ -5,3 +5,5 @@ export { testKafkaBrokers, testDatabaseConfig } from './lib/infra-env';
 export type { TestDatabaseConfig } from './lib/infra-env';
 export { createTestDatabase } from './lib/test-database';
 export type { TestDatabase } from './lib/test-database';
+export { startSimulator, buildSimulator, workspaceRoot } from './lib/simulator-process';
+export type { SimulatorProcess, StartSimulatorOptions } from './lib/simulator-process';
