@@ -109,6 +109,9 @@ export interface BatchSendResult {
   invoiceHashes: Record<string, string>;
 }
 
+/** Permissions a KSeF token can carry. */
+export type KsefTokenPermission = 'InvoiceRead' | 'InvoiceWrite' | 'CredentialsRead' | 'CredentialsManage' | 'SubunitManage' | 'EnforcementOperations' | 'Introspection';
+
 type Auth = 'access' | 'none' | { bearer: string };
 
 interface CallSpec extends Omit<KsefHttpRequest, 'bearer' | 'tokenExpired'> {
@@ -294,6 +297,21 @@ export class KsefClient {
   async logout(signal?: AbortSignal): Promise<void> {
     await this.call({ operation: 'logout', method: 'DELETE', path: '/auth/sessions/current', auth: 'access', idempotent: true, expect: [204], signal });
     this.tokens.clear();
+  }
+
+  /** `POST /tokens`: generates a KSeF token (needs an authenticated session; the token is a secret, shown once). */
+  async generateKsefToken(request: { permissions: KsefTokenPermission[]; description: string }, signal?: AbortSignal): Promise<{ referenceNumber: string; token: string }> {
+    return this.call({ operation: 'generateKsefToken', method: 'POST', path: '/tokens', auth: 'access', idempotent: false, expect: [202], signal, json: request });
+  }
+
+  /** `GET /tokens/{ref}`: status `Pending|Active|Revoking|Revoked|Failed`. */
+  async getKsefTokenStatus(referenceNumber: string, signal?: AbortSignal): Promise<{ referenceNumber: string; status: string; [key: string]: unknown }> {
+    return this.call({ operation: 'getKsefTokenStatus', method: 'GET', path: `/tokens/${enc(referenceNumber)}`, auth: 'access', idempotent: true, expect: [200], signal, referenceNumbers: { tokenReferenceNumber: referenceNumber } });
+  }
+
+  /** `DELETE /tokens/{ref}`: revokes a KSeF token. */
+  async revokeKsefToken(referenceNumber: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'revokeKsefToken', method: 'DELETE', path: `/tokens/${enc(referenceNumber)}`, auth: 'access', idempotent: true, expect: [204], signal, referenceNumbers: { tokenReferenceNumber: referenceNumber } });
   }
 
   // ---------------------------------------------------------------- interactive sessions
@@ -555,6 +573,21 @@ export class KsefClient {
     const limits = (await this.getRateLimits(signal)) as RateLimitTable;
     this.limiter?.setLimits(limits);
     return limits;
+  }
+
+  /** TE only: `POST /testdata/rate-limits` (custom limits for this context). */
+  async setTestRateLimits(rateLimits: RateLimitTable, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'setTestRateLimits', method: 'POST', path: '/testdata/rate-limits', auth: 'access', idempotent: true, expect: [200, 204], signal, json: { rateLimits } });
+  }
+
+  /** TE only: `DELETE /testdata/rate-limits` (back to TE defaults). */
+  async resetTestRateLimits(signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'resetTestRateLimits', method: 'DELETE', path: '/testdata/rate-limits', auth: 'access', idempotent: true, expect: [200, 204], signal });
+  }
+
+  /** TE only: `POST /testdata/limits/context/session` (session limits for this context). */
+  async setTestSessionLimits(limits: EffectiveContextLimits, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'setTestSessionLimits', method: 'POST', path: '/testdata/limits/context/session', auth: 'access', idempotent: true, expect: [200, 204], signal, json: limits });
   }
 
   // ---------------------------------------------------------------- plumbing
