@@ -1,14 +1,22 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { databaseConfig } from '@ksef-bridge/config';
+import type { DatabaseConfig } from '@ksef-bridge/config';
 import type { Logger } from '@ksef-bridge/observability';
 import { createDataSource, pingDatabase, runMigrations } from '@ksef-bridge/persistence';
 import { HealthRegistry, LOGGER } from '@ksef-bridge/service-kit';
-import { config, DB_SCHEMA } from './config/simulator.config';
+import { DB_SCHEMA } from './config/simulator.config';
+import { SimulatorInitial1764060000000 } from './infrastructure/migrations/1764060000000-simulator-initial';
 
-/** The simulator keeps its state in its own PostgreSQL schema; it needs no Kafka. */
-export function simulatorDataSource(): DataSource {
-  return createDataSource({ db: databaseConfig(config), schema: DB_SCHEMA, migrations: [], applicationName: config.SERVICE_NAME });
+/** The simulator keeps its state in its own PostgreSQL schema (`ksef_simulator`), changed only by migrations. */
+export function simulatorDataSource(db: DatabaseConfig, applicationName = 'ksef-simulator'): DataSource {
+  return createDataSource({ db, schema: DB_SCHEMA, migrations: [SimulatorInitial1764060000000], applicationName });
+}
+
+/** Runs migrations before anything else touches the database (providers depending on it are created after). */
+export async function initializeSimulatorDatabase(db: DatabaseConfig): Promise<DataSource> {
+  const ds = await simulatorDataSource(db).initialize();
+  await runMigrations(ds, DB_SCHEMA);
+  return ds;
 }
 
 @Injectable()
@@ -19,9 +27,8 @@ export class SimulatorDatabase implements OnModuleInit, OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    const ran = await runMigrations(this.dataSource, DB_SCHEMA);
-    if (ran.length) this.logger.info({ migrations: ran }, 'migrations applied');
+  onModuleInit(): void {
+    this.logger.debug('simulator database ready');
     this.health.register('postgres', (timeoutMs) => pingDatabase(this.dataSource, timeoutMs));
   }
 

@@ -1,0 +1,64 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { KsefError } from '../domain/ksef-error';
+import { AuthRepository } from '../infrastructure/auth.repository';
+import { JwtService, type SimTokenClaims, type TokenKind } from './jwt.service';
+
+/** The caller of a protected endpoint, from its access token. */
+export interface AccessContext {
+  authReference: string;
+  contextType: string;
+  contextValue: string;
+  permissions: string[];
+}
+
+/**
+ * Checks bearer tokens: signature, type, expiry (401), revocation of the auth session (401). Revocations are cached
+ * in memory (loaded at start, updated on revoke) so the hot path needs no query.
+ */
+@Injectable()
+export class AccessService implements OnModuleInit {
+  private readonly revoked = new Set<string>();
+
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly auth: AuthRepository,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    for (const ref of await this.auth.revokedSet()) this.revoked.add(ref);
+  }
+
+  markRevoked(authReference: string): void {
+    this.revoked.add(authReference);
+  }
+
+  async claims(request: FastifyRequest, kind: TokenKind): Promise<SimTokenClaims> {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw KsefError.unauthorized('Brak tokenu uwierzytelniającego (missing bearer token).');
+    const result = await this.jwt.verify(match[1], kind);
+    if (!result.ok) {
+      const why = { expired: 'Token wygasł (token expired).', invalid: 'Nieprawidłowy token (invalid token).', 'wrong-type': 'Nieprawidłowy rodzaj tokenu (wrong token type).' };
+      throw KsefError.unauthorized(why[result.reason]);
+    }
+    if (kind !== 'auth' && this.revoked.has(result.claims.sid)) throw KsefError.unauthorized('Uwierzytelnienie zostało unieważnione (session revoked).');
+    return result.claims;
+  }
+
+  /** Access-token check; with `permissions`, at least one of them must be granted (403 missing-permissions). */
+  async access(request: FastifyRequest, ...permissions: string[]): Promise<AccessContext> {
+    const claims = await this.claims(request, 'access');
+    if (permissions.length && !permissions.some((p) => claims.per.includes(p))) {
+      throw KsefError.forbidden('missing-permissions', `Brak wymaganych uprawnień: ${permissions.join(', ')}.`);
+    }
+    return { authReference: claims.sid, contextType: claims.ctxType, contextValue: claims.ctxValue, permissions: claims.per };
+  }
+
+  /** A resource of another context: 403 insufficient-resource-access. */
+  static assertSameContext(ctx: AccessContext, contextType: string, contextValue: string): void {
+    if (ctx.contextType !== contextType || ctx.contextValue !== contextValue) {
+      throw KsefError.forbidden('insufficient-resource-access', 'Zasób należy do innego kontekstu (resource belongs to another context).');
+    }
+  }
+}

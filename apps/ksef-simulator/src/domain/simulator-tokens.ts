@@ -1,0 +1,2 @@
+/** Nest injection token of the SimulatorSettings value. */
+export const SIM_SETTINGS = Symbol('SIM_SETTINGS');

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** Key/value settings that must survive restarts (JWT secret, keys, rate-limit overrides, session limits). */
+@Injectable()
+export class SettingsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const rows = (await this.db.query('SELECT value FROM ksef_simulator.sim_settings WHERE key = $1', [key])) as { value: T }[];
+    return rows[0]?.value;
+  }
+
+  async set(key: string, value: unknown): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ksef_simulator.sim_settings (key, value) VALUES ($1, $2::jsonb)
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+      [key, JSON.stringify(value)],
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.db.query('DELETE FROM ksef_simulator.sim_settings WHERE key = $1', [key]);
+  }
+
+  /** Insert-once (first writer wins across replicas); returns the stored value. */
+  async getOrCreate<T>(key: string, create: () => T): Promise<T> {
+    await this.db.query('INSERT INTO ksef_simulator.sim_settings (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO NOTHING', [key, JSON.stringify(create())]);
+    return (await this.get<T>(key)) as T;
+  }
+}

@@ -1,0 +1,190 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { generateKsefNumber, type KsefXmlValidator } from '@ksef-bridge/ksef-spec';
+import type { Logger } from '@ksef-bridge/observability';
+import { LOGGER } from '@ksef-bridge/service-kit';
+import { SimClock } from '../domain/clock';
+import { FaultPlan } from '../domain/faults/fault-plan';
+import { checkInvoice } from '../domain/processing/invoice-checks';
+import { INVOICE_STATUS } from '../domain/statuses';
+import type { SimulatorSettings } from '../domain/simulator-settings';
+import { SIM_SETTINGS } from '../domain/simulator-tokens';
+import { InvoiceRepository, type InvoiceOutcome, type InvoiceRow } from '../infrastructure/invoice.repository';
+import { SessionLimitsService } from './session-limits.service';
+import { ProcessingQueue } from './processing-queue';
+import { SessionService } from './session.service';
+import { XML_VALIDATOR } from './xml-validator.provider';
+
+interface QueuedInvoice {
+  referenceNumber: string;
+  sessionReference: string;
+  /** Simulated time at which the final step runs (status 100 -> 150 after one delay, final after two). */
+  dueAt: number;
+}
+
+const BATCH = 500;
+
+/**
+ * Asynchronous invoice processing. Submissions are queued in memory (and are in PostgreSQL with status 100, so a
+ * restart re-queues them); due invoices are processed in batches: checks, KSeF number, duplicate claim, one UPDATE.
+ * Status 150 is derived from time (see InvoiceViews) instead of being written, halving the writes per invoice.
+ */
+@Injectable()
+export class InvoiceProcessingService implements OnModuleInit, OnApplicationShutdown {
+  private queue: QueuedInvoice[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly invoices: InvoiceRepository,
+    private readonly limits: SessionLimitsService,
+    private readonly sessions: SessionService,
+    private readonly queueIn: ProcessingQueue,
+    private readonly clock: SimClock,
+    private readonly faults: FaultPlan,
+    @Inject(XML_VALIDATOR) private readonly validator: KsefXmlValidator,
+    @Inject(SIM_SETTINGS) private readonly settings: SimulatorSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.queueIn.attach((invoice, session) => this.enqueue(invoice, session));
+    const pending = await this.invoices.pendingForProcessing(1_000_000);
+    const now = this.clock.now();
+    for (const p of pending) this.queue.push({ referenceNumber: p.reference_number, sessionReference: p.session_reference, dueAt: now });
+    if (pending.length) this.logger.info({ count: pending.length }, 're-queued invoices left in processing');
+    for (const ref of await this.sessions.awaitingFinalizationRefs()) void this.sessions.tryFinalize(ref);
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    this.validator.close();
+  }
+
+  enqueue(referenceNumber: string, sessionReference: string): void {
+    this.queue.push({ referenceNumber, sessionReference, dueAt: this.clock.now() + 2 * this.settings.processingDelayMs });
+    this.schedule();
+  }
+
+  /** Number of invoices waiting (metrics, tests). */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.timer || this.running || !this.queue.length) return;
+    const waitSim = Math.max(0, this.queue[0].dueAt - this.clock.now());
+    const waitReal = this.faults.processingStuck(this.clock.now()) ? 50 : Math.min(1_000, Math.ceil(this.clock.toRealMs(waitSim)));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.drain()
+        .catch((error: unknown) => this.logger.error({ err: error }, 'invoice processing batch failed; will retry'))
+        .finally(() => {
+          this.running = undefined;
+          this.schedule();
+        });
+    }, waitReal);
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && this.queue.length && !this.faults.processingStuck(this.clock.now())) {
+      const now = this.clock.now();
+      let count = 0;
+      while (count < this.queue.length && count < BATCH && this.queue[count].dueAt <= now) count++;
+      if (!count) return;
+      const batch = this.queue.slice(0, count);
+      await this.processBatch(batch);
+      this.queue.splice(0, count);
+    }
+  }
+
+  private async processBatch(batch: QueuedInvoice[]): Promise<void> {
+    const rows = await this.invoices.loadForProcessing(batch.map((b) => b.referenceNumber));
+    const now = this.clock.date();
+    const outcomes: InvoiceOutcome[] = [];
+    const candidates: (InvoiceOutcome & { sessionReference: string })[] = [];
+    for (const row of rows) {
+      const outcome = await this.evaluate(row, now);
+      if (outcome.status.code === 200) candidates.push({ ...outcome, sessionReference: row.session_reference });
+      else outcomes.push(outcome);
+    }
+    const clashes = await this.invoices.claimDuplicateKeys(
+      candidates.map((c) => ({
+        sellerNip: c.sellerNip ?? '',
+        invoiceType: c.invoiceType ?? '',
+        invoiceNumber: c.invoiceNumber ?? '',
+        ksefNumber: c.ksefNumber ?? '',
+        sessionReference: c.sessionReference,
+        invoiceReference: c.referenceNumber,
+      })),
+    );
+    for (const c of candidates) {
+      const original = clashes.get(c.referenceNumber);
+      if (!original) {
+        outcomes.push(c);
+        continue;
+      }
+      outcomes.push({
+        ...c,
+        ksefNumber: undefined,
+        acquisitionDate: undefined,
+        permanentStorageDate: undefined,
+        status: {
+          ...INVOICE_STATUS.duplicate,
+          details: [`Duplikat faktury. Faktura o numerze KSeF: ${original.ksefNumber} została już prawidłowo przesłana do systemu w sesji: ${original.sessionReference}`],
+          extensions: { originalSessionReferenceNumber: original.sessionReference, originalKsefNumber: original.ksefNumber },
+        },
+      });
+    }
+    await this.invoices.saveOutcomes(outcomes);
+    for (const session of new Set(rows.map((r) => r.session_reference))) void this.sessions.tryFinalize(session);
+  }
+
+  private async evaluate(row: InvoiceRow, now: Date): Promise<InvoiceOutcome> {
+    const base: InvoiceOutcome = { referenceNumber: row.reference_number, status: INVOICE_STATUS.unknown, invoicingMode: row.offline_mode ? 'Offline' : 'Online' };
+    if (!row.content) return { ...base, status: INVOICE_STATUS.decryption };
+    const session = await this.sessions.contextOf(row.session_reference);
+    const limits = (await this.limits.forContext(session.contextType, session.contextValue))[session.type === 'Batch' ? 'batchSession' : 'onlineSession'];
+    const checked = checkInvoice(row.content, row.form_code.systemCode, this.validator, {
+      production: this.settings.mode === 'production',
+      maxSizeBytes: limits.maxInvoiceSizeInMB * 1_000_000,
+      maxSizeWithAttachmentBytes: limits.maxInvoiceWithAttachmentSizeInMB * 1_000_000,
+      attachmentsAllowed: await this.limits.attachmentsAllowed(session.contextValue),
+      now,
+    });
+    if (!checked.ok) return { ...base, status: checked.status };
+    const f = checked.fields;
+    if (session.contextType === 'Nip' && f.sellerNip !== session.contextValue) {
+      return { ...base, status: { code: 410, description: 'Nieprawidłowy zakres uprawnień', details: [`Brak uprawnień do wystawienia faktury sprzedawcy ${f.sellerNip} w kontekście ${session.contextValue}`] } };
+    }
+    // Automatic offline: an "online" invoice whose issue day is before the day it reached KSeF counts as offline.
+    const invoicingDay = new Date(row.invoicing_date).toISOString().slice(0, 10);
+    const mode = row.offline_mode || (f.issueDate !== undefined && f.issueDate < invoicingDay) ? 'Offline' : 'Online';
+    return {
+      ...base,
+      status: INVOICE_STATUS.success,
+      ksefNumber: generateKsefNumber(f.sellerNip ?? '0000000000', now),
+      invoiceNumber: f.invoiceNumber,
+      sellerNip: f.sellerNip,
+      invoiceType: f.invoiceType,
+      issueDate: f.issueDate,
+      acquisitionDate: now,
+      permanentStorageDate: now,
+      invoicingMode: mode,
+      metadata: {
+        sellerName: f.sellerName,
+        buyerNip: f.buyerNip,
+        buyerName: f.buyerName,
+        currency: f.currency,
+        gross: f.gross,
+        net: f.net,
+        vat: f.vat,
+        hasAttachment: Boolean(f.attachment),
+        schema: checked.schema,
+      },
+    };
+  }
+}
