@@ -1,0 +1,91 @@
+import { KsefAuthError, KsefHttp, KsefLogicalError, selectPublicKeyCertificate } from '../index';
+import { startSimFixture, type SimFixture } from '../../test/simulator-fixture';
+
+// Authentication against the running simulator: keys, KSeF-token auth, redeem-once, refresh before expiry.
+let fx: SimFixture;
+
+beforeAll(async () => {
+  // Access tokens live 4 s here, so a flow of a few seconds crosses at least one refresh.
+  fx = await startSimFixture({ env: { SIM_ACCESS_TOKEN_TTL_SECONDS: '4', SIM_AUTH_DELAY_MS: '50' } });
+}, 300_000);
+afterAll(async () => {
+  await fx?.stop();
+});
+
+describe('ksef-client authentication (simulator)', () => {
+  it('lists public-key certificates and picks one per usage', async () => {
+    const { client } = await fx.newClient();
+    const certs = await client.getPublicKeyCertificates();
+    expect(selectPublicKeyCertificate(certs, 'KsefTokenEncryption')).toBeDefined();
+    expect(selectPublicKeyCertificate(certs, 'SymmetricKeyEncryption')).toBeDefined();
+  });
+
+  it('authenticates with a KSeF token (challenge → RSA-OAEP token → poll → redeem)', async () => {
+    const { client, token } = await fx.newClient();
+    const init = await client.authenticateWithKsefToken(token);
+    expect(init.referenceNumber).toHaveLength(36);
+    const status = await client.waitForAuthentication(init);
+    expect(status.status.code).toBe(200);
+    const tokens = await client.redeemTokens(init.authenticationToken.token);
+    expect(tokens.accessToken.token).toBeTruthy();
+    expect(tokens.refreshToken.token).toBeTruthy();
+  });
+
+  it('refuses a second redeem with exception 21301 (logical, not retriable)', async () => {
+    const { client, token } = await fx.newClient();
+    const init = await client.authenticateWithKsefToken(token);
+    await client.waitForAuthentication(init);
+    await client.redeemTokens(init.authenticationToken.token);
+    const error = await client.redeemTokens(init.authenticationToken.token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KsefLogicalError);
+    expect((error as KsefLogicalError).hasExceptionCode(21301)).toBe(true);
+    expect((error as KsefLogicalError).retriable).toBe(false);
+    expect((error as KsefLogicalError).responseBody).toMatchObject({ exception: { exceptionDetailList: [{ exceptionCode: 21301 }] } });
+  });
+
+  it('reports a wrong KSeF token as a failed authentication (status 450)', async () => {
+    const { client, nip } = await fx.newClient();
+    const { token } = await fx.admin.seedKsefToken(nip);
+    const forged = token.replace(/\|[0-9a-f]+$/, `|${'0'.repeat(64)}`);
+    const init = await client.authenticateWithKsefToken(forged).catch((e: unknown) => e);
+    // KSeF may refuse at once (4xx) or accept and fail the operation (status 450); both are auth-class outcomes.
+    if (init instanceof Error) {
+      expect(init).toBeInstanceOf(KsefLogicalError);
+      return;
+    }
+    const error = await client.waitForAuthentication(init as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KsefAuthError);
+    expect((error as KsefAuthError).code).toBe('KSEF_AUTH_FAILED');
+    expect((error as KsefAuthError).authStatusCode).toBe(450);
+  });
+
+  it('refreshes the access token before it expires, mid-flow, without a 401', async () => {
+    const { client } = await fx.newClient({ refreshBeforeMs: 2_000 });
+    await client.getContextLimits();
+    expect(client.tokens.stats).toEqual({ logins: 1, refreshes: 0 });
+    // Each access token lives 4 s and is refreshed 2 s before expiry: 5 s of calls need at least two refreshes.
+    const until = Date.now() + 5_000;
+    while (Date.now() < until) {
+      await client.getContextLimits();
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(client.tokens.stats.refreshes).toBeGreaterThanOrEqual(2);
+    expect(client.tokens.stats.logins).toBe(1);
+  });
+
+  it('an access token used after expiry is refused as 401 and classified as token expired', async () => {
+    const { client, token } = await fx.newClient({ rateLimiter: false });
+    const init = await client.authenticateWithKsefToken(token);
+    await client.waitForAuthentication(init);
+    const tokens = await client.redeemTokens(init.authenticationToken.token);
+    await new Promise((r) => setTimeout(r, 4_500));
+    const http = new KsefHttp({ baseUrl: fx.sim.apiBaseUrl });
+    const error = await http
+      .send({ operation: 'getContextLimits', method: 'GET', path: '/limits/context', bearer: tokens.accessToken.token, idempotent: true, expect: [200], tokenExpired: () => Date.parse(tokens.accessToken.validUntil) <= Date.now() })
+      .catch((e: unknown) => e);
+    await http.close();
+    expect(error).toBeInstanceOf(KsefAuthError);
+    expect((error as KsefAuthError).code).toBe('KSEF_TOKEN_EXPIRED');
+    expect((error as KsefAuthError).retriable).toBe(true);
+  });
+});
