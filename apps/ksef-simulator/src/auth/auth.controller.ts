@@ -39,6 +39,12 @@ export class AuthController {
     return this.auth.startWithKsefToken(parseBody(ksefTokenRequest, body));
   }
 
+  @Post('xades-signature')
+  @HttpCode(202)
+  xades(@Body() body: unknown, @Query('verifyCertificateChain') verifyChain?: string) {
+    return this.auth.startWithXades(typeof body === 'string' ? body : '', verifyChain === 'true');
+  }
+
   @Get('sessions')
   async sessions(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Query('pageSize') size?: string) {
     const ctx = await this.access.access(req);

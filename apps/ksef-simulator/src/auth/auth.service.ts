@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { generateReferenceNumber } from '@ksef-bridge/ksef-spec';
+import { createHash } from 'node:crypto';
+import { generateReferenceNumber, isValidNip, type KsefXmlValidator } from '@ksef-bridge/ksef-spec';
 import { SimClock } from '../domain/clock';
 import { KsefError, ksefException } from '../domain/ksef-error';
 import { AUTH_STATUS, type Status } from '../domain/statuses';
@@ -9,6 +10,10 @@ import { AuthRepository, type AuthOperationRow } from '../infrastructure/auth.re
 import { KsefTokenRepository } from '../infrastructure/ksef-token.repository';
 import { TestdataRepository } from '../infrastructure/testdata.repository';
 import { KeyService } from '../security/key.service';
+import { XML_VALIDATOR } from '../sessions/xml-validator.provider';
+import { SettingsRepository } from '../infrastructure/settings.repository';
+import { certificateIdentity, verifyEnvelopedSignature } from '../domain/xades/xades-verifier';
+import { TOKEN_PERMISSIONS } from '../tokens/ksef-token.service';
 import { tokenSecretHash } from '../tokens/ksef-token.service';
 import { AccessService } from './access.service';
 import { JwtService } from './jwt.service';
@@ -38,7 +43,80 @@ export class AuthService {
     private readonly access: AccessService,
     private readonly clock: SimClock,
     @Inject(SIM_SETTINGS) private readonly settings: SimulatorSettings,
+    @Inject(XML_VALIDATOR) private readonly xml: KsefXmlValidator,
+    private readonly settingsRepo: SettingsRepository,
   ) {}
+
+  /**
+   * XAdES: verify the signature for real, validate the AuthTokenRequest (2.0 or 2.1) without its Signature, consume the
+   * challenge, read the subject from the certificate. TE accepts self-signed certificates (unless
+   * `verifyCertificateChain=true`); production mode does not.
+   */
+  async startWithXades(xml: string, verifyCertificateChain: boolean) {
+    if (!xml.trim()) throw KsefError.exception(21001, 'Nieczytelna treść.');
+    const check = verifyEnvelopedSignature(xml);
+    if (!check.ok) {
+      const descriptions: Record<number, string> = {
+        9101: 'Nieprawidłowy dokument.',
+        9102: 'Brak podpisu.',
+        9103: 'Przekroczona liczba dozwolonych podpisów.',
+        9105: 'Nieprawidłowy podpis.',
+        21001: 'Nieczytelna treść.',
+        21115: 'Nieprawidłowy certyfikat.',
+      };
+      throw KsefError.exception(check.code, descriptions[check.code], check.reason);
+    }
+    const namespace = /xmlns(?::\w+)?="(http:\/\/ksef\.mf\.gov\.pl\/auth\/token\/2\.[01])"/.exec(check.unsignedXml)?.[1];
+    const schema = namespace?.endsWith('2.1') ? 'AUTH-2.1' : 'AUTH-2.0';
+    const fields = {
+      challenge: 't:Challenge',
+      nip: 't:ContextIdentifier/t:Nip',
+      internalId: 't:ContextIdentifier/t:InternalId',
+      nipVatUe: 't:ContextIdentifier/t:NipVatUe',
+      peppolId: 't:ContextIdentifier/t:PeppolId',
+      subjectType: 't:SubjectIdentifierType',
+    };
+    const result = this.xml.validate(schema, check.unsignedXml, fields);
+    if (!result.valid) throw KsefError.exception(21401, 'Dokument nie jest zgodny ze schemą (xsd).', ...result.problems.map((p) => p.message));
+    const f = result.fields;
+    if (!check.signedContent.some((c) => c.includes('AuthTokenRequest') && c.includes(f.challenge ?? '\u0000'))) {
+      throw KsefError.exception(9105, 'Nieprawidłowy podpis.', 'Podpis nie obejmuje dokumentu AuthTokenRequest.');
+    }
+    await this.consumeChallenge(f.challenge ?? '');
+    const ctx: ContextIdentifier = f.nip
+      ? { type: 'Nip', value: f.nip }
+      : f.internalId
+        ? { type: 'InternalId', value: f.internalId }
+        : f.nipVatUe
+          ? { type: 'NipVatUe', value: f.nipVatUe }
+          : { type: 'PeppolId', value: f.peppolId ?? '' };
+    const cert = check.certificate;
+    const identity = certificateIdentity(cert, f.subjectType === 'certificateFingerprint');
+    const method = identity.kind === 'nip' && identity.seal ? 'QualifiedSeal' : 'QualifiedSignature';
+    const documentHash = createHash('sha256').update(xml, 'utf8').digest('base64');
+    const now = this.clock.date();
+    let outcome: Status = AUTH_STATUS.success;
+    let permissions: string[] = [];
+    if (now < new Date(cert.validFrom) || now > new Date(cert.validTo)) outcome = AUTH_STATUS.badCertificate('Nieważny certyfikat');
+    else if ((verifyCertificateChain || this.settings.mode === 'production') && cert.checkIssued(cert)) outcome = AUTH_STATUS.badCertificate('Niezaufany łańcuch certyfikatów');
+    else if (await this.testdata.isBlocked(ctx.type, ctx.value)) outcome = AUTH_STATUS.blocked;
+    else {
+      permissions = await this.permissionsFor(ctx, identity);
+      if (!permissions.length) outcome = AUTH_STATUS.noPermissions;
+    }
+    return this.createOperation(ctx, method, outcome, permissions, undefined, documentHash);
+  }
+
+  /** TE rules: the owner of a NIP context has every permission; others only what /testdata/permissions granted. */
+  private async permissionsFor(ctx: ContextIdentifier, identity: ReturnType<typeof certificateIdentity>): Promise<string[]> {
+    if (ctx.type === 'Nip' && identity.kind === 'nip' && identity.value === ctx.value && (this.settings.mode === 'test' || isValidNip(ctx.value))) {
+      return [...TOKEN_PERMISSIONS];
+    }
+    const type = identity.kind === 'nip' ? 'Nip' : identity.kind === 'pesel' ? 'Pesel' : 'Fingerprint';
+    const granted = (await this.settingsRepo.get<string[]>(`permissions:${ctx.type}:${ctx.value}:${type}:${identity.value}`)) ?? [];
+    const map: Record<string, string> = { InvoiceWrite: 'InvoiceWrite', InvoiceRead: 'InvoiceRead', CredentialsManage: 'CredentialsManage', CredentialsRead: 'CredentialsRead', Introspection: 'Introspection', SubunitManage: 'SubunitManage', EnforcementOperations: 'EnforcementOperations' };
+    return granted.map((g) => map[g]).filter((g): g is string => Boolean(g));
+  }
 
   async challenge(clientIp: string) {
     const now = this.clock.date();
