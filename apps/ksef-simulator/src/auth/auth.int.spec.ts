@@ -108,7 +108,7 @@ describe('authentication', () => {
       const ch = await challenge();
       const signed = signEnveloped(authTokenRequest(ch.challenge, NIP), credentials, c14n);
       const res = await fetch(`${sim.url}/v2/auth/xades-signature`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: signed });
-      const body = await res.json();
+      const body = (await res.json()) as { referenceNumber: string; authenticationToken: { token: string } };
       expect(res.status).toBe(202);
       const status = await finalAuthStatus(body.referenceNumber, body.authenticationToken.token);
       expect(status.status.code).toBe(200);
@@ -134,17 +134,17 @@ describe('authentication', () => {
     const tampered = signEnveloped(authTokenRequest(ch.challenge, NIP), credentials).replace(`<Nip>${NIP}</Nip>`, '<Nip>1111111111</Nip>');
     const t = await post(tampered);
     expect(t.status).toBe(400);
-    expect((await t.json()).exception.exceptionDetailList[0].exceptionCode).toBe(9105);
+    expect(((await t.json()) as { exception: { exceptionDetailList: { exceptionCode: number }[] } }).exception.exceptionDetailList[0].exceptionCode).toBe(9105);
     const unsigned = await post(authTokenRequest(ch.challenge, NIP));
-    expect((await unsigned.json()).exception.exceptionDetailList[0].exceptionCode).toBe(9102);
+    expect(((await unsigned.json()) as { exception: { exceptionDetailList: { exceptionCode: number }[] } }).exception.exceptionDetailList[0].exceptionCode).toBe(9102);
 
     ch = await challenge();
-    const other = await (await post(signEnveloped(authTokenRequest(ch.challenge, '1111111111'), credentials))).json();
+    const other = (await (await post(signEnveloped(authTokenRequest(ch.challenge, '1111111111'), credentials))).json()) as { referenceNumber: string; authenticationToken: { token: string } };
     expect((await finalAuthStatus(other.referenceNumber, other.authenticationToken.token)).status.code).toBe(415);
 
     ch = await challenge();
     const expiredCert = selfSignedCertificate({ nip: NIP }, 1, -10);
-    const expired = await (await post(signEnveloped(authTokenRequest(ch.challenge, NIP), expiredCert))).json();
+    const expired = (await (await post(signEnveloped(authTokenRequest(ch.challenge, NIP), expiredCert))).json()) as { referenceNumber: string; authenticationToken: { token: string } };
     const status = await finalAuthStatus(expired.referenceNumber, expired.authenticationToken.token);
     expect(status.status).toMatchObject({ code: 460, details: ['Nieważny certyfikat'] });
   });
