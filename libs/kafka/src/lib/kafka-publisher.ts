@@ -78,11 +78,30 @@ export class KafkaPublisher implements MessagePublisher {
   }
 }
 
-/** kafkajs marks its errors retriable or not; we keep that judgement in our taxonomy. */
+/** Kafka error types that retrying the same request cannot fix once kafkajs' own retries are exhausted. */
+const PERMANENT_TYPES = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'TOPIC_AUTHORIZATION_FAILED', 'INVALID_TOPIC_EXCEPTION']);
+
+/**
+ * kafkajs marks its errors retriable or not; we keep that judgement in our taxonomy, with one refinement: a topic
+ * that still does not exist after kafkajs' retries (auto-creation is off) is a deployment error, not an outage.
+ */
 export function mapError(error: unknown): TransientError | PermanentError {
   const message = error instanceof Error ? error.message : String(error);
+  const type = protocolErrorType(error);
+  if (type && PERMANENT_TYPES.has(type)) {
+    return new PermanentError(type === 'UNKNOWN_TOPIC_OR_PARTITION' ? 'KAFKA_TOPIC_UNKNOWN' : 'KAFKA_PUBLISH_REJECTED', message, { cause: error, details: { kafkaErrorType: type } });
+  }
   if (error instanceof KafkaJSError && !error.retriable && error.name !== 'KafkaJSNumberOfRetriesExceeded' && error.name !== 'KafkaJSConnectionError') {
     return new PermanentError('KAFKA_PUBLISH_REJECTED', message, { cause: error });
   }
   return new TransientError('KAFKA_PUBLISH_FAILED', message, { cause: error });
+}
+
+/** The Kafka protocol error type (e.g. UNKNOWN_TOPIC_OR_PARTITION) anywhere in kafkajs' cause chain. */
+function protocolErrorType(error: unknown): string | undefined {
+  for (let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.type === 'string') return e.type;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return undefined;
 }

@@ -23,6 +23,11 @@ export interface ReceivedMessage {
   envelope: Envelope;
   /** Delivery attempt by this runner (1-based); survives only in-process retries. */
   attempt: number;
+  /**
+   * W3C traceparent of this message's consumer span. Put it in the headers of every envelope the handler writes
+   * (e.g. to the outbox) so the trace continues through the next hop.
+   */
+  traceparent?: string;
 }
 
 /** A handler applies one message. Throw an AppError: retriable errors are retried with backoff, others go to the DLT. */
@@ -31,11 +36,30 @@ export type MessageHandler = (message: ReceivedMessage) => Promise<void>;
 /** A batch handler applies many messages of one partition in order (e.g. one DB transaction per batch). */
 export type BatchMessageHandler = (messages: ReceivedMessage[]) => Promise<void>;
 
+export interface RetryPolicy {
+  /** Attempts before a retriable error dead-letters the message. Default 5. */
+  maxAttempts?: number;
+  /** First backoff ceiling; doubles each attempt (full jitter). Default 200 ms. */
+  baseDelayMs?: number;
+  /** Largest backoff ceiling. Default 30 s. */
+  maxDelayMs?: number;
+}
+
 export interface ConsumerOptions {
   groupId: string;
   topics: string[];
-  /** Retry policy for retriable errors before dead-lettering. Defaults: 5 attempts, 200 ms base, 30 s cap, full jitter. */
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /**
+   * Applies a run of messages of one partition, in order, typically in one DB transaction (inbox + effect + outbox).
+   * If it throws for a run of several messages, the runner retries them one by one, so one poison message is
+   * isolated and dead-lettered while the others are applied.
+   */
+  handler: BatchMessageHandler;
+  retry?: RetryPolicy;
+  /** Largest run handed to `handler` at once. Default 500. */
+  maxBatchSize?: number;
+  /** Partitions processed in parallel by this instance. Default 1. */
+  partitionsConsumedConcurrently?: number;
+  /** Where a new group starts. Default false (latest); our services use true. */
   fromBeginning?: boolean;
 }
 
