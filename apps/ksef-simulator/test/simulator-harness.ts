@@ -75,6 +75,8 @@ export interface Json {
 export class DocClient {
   accessToken?: string;
   refreshToken?: string;
+  /** Every /v2 response, for the OpenAPI conformance check. */
+  readonly recorded: { method: string; path: string; status: number; contentType: string; body: unknown }[] = [];
 
   constructor(readonly sim: RunningSimulator) {}
 
@@ -94,6 +96,10 @@ export class DocClient {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       parsed = undefined;
+    }
+    if (path.startsWith('/v2/')) {
+      const contentType = res.headers.get('content-type') ?? '';
+      this.recorded.push({ method, path, status: res.status, contentType, body: contentType.includes('json') ? parsed : text });
     }
     return { status: res.status, headers: res.headers, body: parsed, text };
   }

@@ -1,0 +1,88 @@
+import { buildSampleInvoice } from '@ksef-bridge/ksef-spec';
+import { waitFor } from '@ksef-bridge/testing';
+import { OpenApiConformance } from '../test/openapi-conformance';
+import { DocClient, FA3, SessionCrypto, startSimulator, type RunningSimulator } from '../test/simulator-harness';
+
+const NIP = '5265877635';
+
+describe('responses conform to the official open-api.json (ajv)', () => {
+  let sim: RunningSimulator;
+  const conformance = new OpenApiConformance();
+
+  beforeAll(async () => {
+    sim = await startSimulator({ rateLimits: 'te' });
+  });
+  afterAll(() => sim.close());
+
+  it('the checker itself refuses a body that breaks the schema', () => {
+    expect(conformance.check({ method: 'POST', path: '/v2/auth/challenge', status: 200, contentType: 'application/json', body: { challenge: 'short' } }).length).toBeGreaterThan(0);
+    expect(conformance.check({ method: 'POST', path: '/v2/auth/challenge', status: 418, contentType: 'application/json', body: {} })[0]).toMatch(/not documented/);
+  });
+
+  it('every response of a full integrator flow, including documented errors, matches its schema', async () => {
+    const client = new DocClient(sim);
+    await client.call('GET', '/v2/security/public-key-certificates', { token: null });
+    await client.authenticateWithToken(NIP, await client.seedToken(NIP));
+    await client.call('POST', '/v2/auth/token/refresh', { token: client.refreshToken });
+    await client.call('GET', '/v2/auth/sessions');
+
+    const crypto = new SessionCrypto();
+    const open = await client.call('POST', '/v2/sessions/online', { body: { formCode: FA3, encryption: crypto.encryptionInfo(await client.certificate('SymmetricKeyEncryption')) } });
+    const ref = open.body.referenceNumber;
+    const number = `CONF/${Date.now()}`;
+    const sent = await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest(buildSampleInvoice({ sellerNip: NIP, invoiceNumber: number })) });
+    const dup = await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest(buildSampleInvoice({ sellerNip: NIP, invoiceNumber: number, netAmount: 3 })) });
+    const bad = await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest('<Faktura/>') });
+    await client.call('GET', `/v2/sessions/${ref}/invoices/${sent.body.referenceNumber}`);
+    for (const r of [sent, dup, bad]) {
+      await waitFor(async () => (await client.call('GET', `/v2/sessions/${ref}/invoices/${r.body.referenceNumber}`)).body.status.code >= 200, { timeoutMs: 10_000, intervalMs: 20 });
+    }
+    await client.call('GET', `/v2/sessions/${ref}/invoices`);
+    await client.call('GET', `/v2/sessions/${ref}/invoices/failed`);
+    await client.call('GET', `/v2/sessions/${ref}/invoices/${sent.body.referenceNumber}/upo`);
+    await client.call('GET', `/v2/sessions/${ref}/invoices/${bad.body.referenceNumber}/upo`);
+    await client.call('POST', `/v2/sessions/online/${ref}/close`);
+    await waitFor(async () => (await client.call('GET', `/v2/sessions/${ref}`)).body.status.code === 200, { timeoutMs: 10_000, intervalMs: 20 });
+    await client.call('GET', '/v2/sessions?sessionType=Online');
+    await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest('<x/>') });
+    await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: { invoiceHash: 'x' }, headers: { 'x-error-format': 'problem-details' } });
+    await client.call('GET', `/v2/sessions/${ref}`, { token: null });
+    await client.call('GET', '/v2/sessions/20250101-SO-0000000000-0000000000-00');
+
+    const token = await client.call('POST', '/v2/tokens', { body: { permissions: ['InvoiceRead'], description: 'conformance token' } });
+    await client.call('GET', '/v2/tokens');
+    await client.call('GET', `/v2/tokens/${token.body.referenceNumber}`);
+    await client.call('DELETE', `/v2/tokens/${token.body.referenceNumber}`);
+
+    await client.call('GET', '/v2/rate-limits');
+    await client.call('GET', '/v2/limits/context');
+    await client.call('POST', '/v2/testdata/subject', { body: { subjectNip: '1111111111', subjectType: 'VatGroup', description: 'grupa VAT' } });
+    await client.call('POST', '/v2/testdata/person', { body: { nip: '2222222222', pesel: '90010112345', isBailiff: false, description: 'osoba' } });
+    await client.call('POST', '/v2/testdata/attachment', { body: { nip: NIP } });
+    await client.call('POST', '/v2/testdata/context/block', { body: { contextIdentifier: { type: 'Nip', value: '3333333333' } } });
+    await client.call('POST', '/v2/testdata/context/unblock', { body: { contextIdentifier: { type: 'Nip', value: '3333333333' } } });
+    await client.call('POST', '/v2/testdata/limits/context/session', {
+      body: { onlineSession: { maxInvoiceSizeInMB: 1, maxInvoiceWithAttachmentSizeInMB: 3, maxInvoices: 5 }, batchSession: { maxInvoiceSizeInMB: 1, maxInvoiceWithAttachmentSizeInMB: 3, maxInvoices: 5 } },
+    });
+    await client.call('DELETE', '/v2/testdata/limits/context/session');
+    const limits = (await client.call('GET', '/v2/rate-limits')).body;
+    await client.call('POST', '/v2/testdata/rate-limits', { body: { rateLimits: { ...limits, sessionList: { perSecond: 1, perMinute: 1, perHour: 1 } } } });
+    await client.call('GET', '/v2/sessions?sessionType=Online');
+    const limited = await client.call('GET', '/v2/sessions?sessionType=Online');
+    expect(limited.status).toBe(429);
+    await client.call('DELETE', '/v2/testdata/rate-limits');
+    await client.call('POST', '/v2/testdata/rate-limits/production');
+    await client.call('DELETE', '/v2/auth/sessions/current');
+
+    const statuses = new Set(client.recorded.map((r) => r.status));
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 201, 202, 204, 400, 401, 429]));
+    const problems = client.recorded.flatMap((r) => conformance.check(r));
+    expect(problems).toEqual([]);
+    expect(client.recorded.length).toBeGreaterThan(45);
+    // Mutating one real response must make the check fail (the validation is not vacuous).
+    const invoiceStatus = client.recorded.find((r) => /\/invoices\/\d{8}-EE-/.test(r.path) && r.status === 200 && !r.path.endsWith('/upo'));
+    expect(invoiceStatus).toBeDefined();
+    const { invoiceHash: _dropped, ...withoutHash } = invoiceStatus?.body as Record<string, unknown>;
+    expect(conformance.check({ ...(invoiceStatus as NonNullable<typeof invoiceStatus>), body: withoutHash }).join()).toMatch(/invoiceHash/);
+  });
+});
