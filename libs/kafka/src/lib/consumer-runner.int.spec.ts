@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { deadLetterTopic, type Envelope } from '@ksef-bridge/contracts';
+import { PermanentError, TransientError } from '@ksef-bridge/errors';
+import { randomGroup, randomTopic, testKafkaBrokers, waitFor } from '@ksef-bridge/testing';
+import { DLT_HEADER } from './dead-letter';
+import { createKafka } from './kafka-client';
+import { KafkaConsumerRunner } from './kafka-consumer-runner';
+import { KafkaPublisher } from './kafka-publisher';
+import { TopicAdmin } from './topic-admin';
+import type { ReceivedMessage } from './ports';
+
+const brokers = testKafkaBrokers();
+
+function envelope(n: number, kind: string): Envelope {
+  return { id: randomUUID(), type: 'test.happened', version: 1, aggregateId: 'one-partition', tenant: 't1', occurredAt: new Date().toISOString(), payload: { n, kind }, headers: { 'correlation-id': `c-${n}` } };
+}
+
+describe('consumer runner under the error taxonomy (real broker)', () => {
+  const client = createKafka({ brokers, clientId: `runner-int-${randomUUID()}` });
+  const admin = new TopicAdmin(client);
+  const publisher = new KafkaPublisher(client);
+  const topic = randomTopic('runner');
+  const dlt = deadLetterTopic(topic);
+  const raw = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+
+  beforeAll(async () => {
+    await admin.ensureTopics([
+      { name: topic, partitions: 1, retentionMs: 3_600_000 },
+      { name: dlt, partitions: 1, retentionMs: 3_600_000 },
+    ]);
+  });
+  afterAll(async () => {
+    await publisher.disconnect();
+    await admin.deleteTopics([topic, dlt]).catch(() => undefined);
+  });
+
+  it('dead-letters poison messages with their headers and error facts while later messages on the partition proceed', async () => {
+    // One partition, in this order: ok, permanent failure, ok, not an envelope at all, flaky (2 transient failures),
+    // always transient (exhausts retries), ok.
+    const kinds = ['ok', 'permanent', 'ok', 'garbage', 'flaky', 'down', 'ok'];
+    const envelopes = kinds.map((k, n) => envelope(n, k));
+    const producer = raw.producer();
+    await producer.connect();
+    for (const [n, e] of envelopes.entries()) {
+      if (kinds[n] === 'garbage') await producer.send({ topic, messages: [{ key: 'one-partition', value: '{not json', headers: { 'correlation-id': 'c-garbage' } }] });
+      else await publisher.publish(topic, e);
+    }
+    await producer.disconnect();
+
+    const applied: number[] = [];
+    const attemptsSeen = new Map<number, number>();
+    const runner = new KafkaConsumerRunner(client, {
+      groupId: randomGroup('runner'),
+      topics: [topic],
+      fromBeginning: true,
+      retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+      handler: async (messages: ReceivedMessage[]) => {
+        // All-or-nothing, like a DB transaction over the run.
+        const ok: number[] = [];
+        for (const m of messages) {
+          const { n, kind } = m.envelope.payload as { n: number; kind: string };
+          attemptsSeen.set(n, m.attempt);
+          if (kind === 'permanent') throw new PermanentError('TEST_POISON', `message ${n} is poison`);
+          if (kind === 'down') throw new TransientError('TEST_DEPENDENCY_DOWN', 'dependency unavailable');
+          if (kind === 'flaky' && m.attempt < 3) throw new TransientError('TEST_FLAKY', 'try again');
+          ok.push(n);
+        }
+        applied.push(...ok);
+      },
+    });
+    void runner.start();
+    await waitFor(() => applied.includes(6), { what: 'the last message applied', timeoutMs: 60_000 });
+    await runner.stop();
+
+    expect(applied.filter((n) => [0, 2, 4, 6].includes(n))).toEqual([0, 2, 4, 6]);
+    expect(applied).not.toContain(1);
+    expect(applied).not.toContain(5);
+    expect(attemptsSeen.get(4)).toBe(3);
+    expect(attemptsSeen.get(5)).toBe(3);
+
+    const dead: KafkaMessage[] = [];
+    const reader = raw.consumer({ groupId: randomGroup('dlt-reader') });
+    await reader.connect();
+    await reader.subscribe({ topic: dlt, fromBeginning: true });
+    void reader.run({ eachMessage: async ({ message }) => void dead.push(message) });
+    await waitFor(() => dead.length >= 3, { what: 'three dead letters', timeoutMs: 30_000 });
+    await reader.disconnect();
+
+    const h = (m: KafkaMessage, k: string) => m.headers?.[k]?.toString();
+    expect(dead.map((m) => h(m, DLT_HEADER.errorCode))).toEqual(['TEST_POISON', 'VALIDATION_FAILED', 'TEST_DEPENDENCY_DOWN']);
+    expect(dead.map((m) => h(m, DLT_HEADER.attempts))).toEqual(['1', '1', '3']);
+    expect(dead.map((m) => h(m, DLT_HEADER.originalOffset))).toEqual(['1', '3', '5']);
+    expect(dead.map((m) => h(m, 'correlation-id'))).toEqual(['c-1', 'c-garbage', 'c-5']);
+    expect(h(dead[0], 'message-id')).toBe(envelopes[1].id);
+    expect(h(dead[2], DLT_HEADER.retriable)).toBe('true');
+    expect(dead[1].value?.toString()).toBe('{not json');
+    expect(dead[0].key?.toString()).toBe('one-partition');
+  });
+});
