@@ -51,7 +51,7 @@ export async function startPrivateKafka(): Promise<PrivateKafka> {
   );
   const cp = `${KAFKA_LIBS}/*`;
   const clusterId = execFileSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'random-uuid']).toString().trim().split('\n').pop()!;
-  execFileSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--standalone'], { stdio: 'ignore' });
+  execFileSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], { stdio: 'ignore' });
   const brokers = [`127.0.0.1:${port}`];
   let child: ChildProcess | undefined;
 
