@@ -1,5 +1,5 @@
-import { KsefAuthError, KsefHttp, KsefLogicalError, selectPublicKeyCertificate } from '../index';
-import { startSimFixture, type SimFixture } from '../../test/simulator-fixture';
+import { KsefAuthError, KsefClient, KsefHttp, KsefLogicalError, createSelfSignedCertificate, selectPublicKeyCertificate } from '../index';
+import { randomNip, startSimFixture, type SimFixture } from '../../test/simulator-fixture';
 
 // Authentication against the running simulator: keys, KSeF-token auth, redeem-once, refresh before expiry.
 let fx: SimFixture;
@@ -87,5 +87,59 @@ describe('ksef-client authentication (simulator)', () => {
     expect(error).toBeInstanceOf(KsefAuthError);
     expect((error as KsefAuthError).code).toBe('KSEF_TOKEN_EXPIRED');
     expect((error as KsefAuthError).retriable).toBe(true);
+  });
+  it('authenticates with XAdES using a self-signed seal (TE) and then works in that context', async () => {
+    const nip = randomNip();
+    const seal = createSelfSignedCertificate({ subject: { type: 'seal', nip } });
+    const client = new KsefClient({
+      baseUrl: fx.sim.apiBaseUrl,
+      context: { type: 'Nip', value: nip },
+      credentials: { type: 'xades', certificate: seal.certificatePem, privateKey: seal.privateKeyPem },
+      authPollIntervalMs: 50,
+    });
+    try {
+      const limits = await client.getContextLimits();
+      expect(limits.onlineSession.maxInvoices).toBeGreaterThan(0);
+      expect(client.tokens.stats.logins).toBe(1);
+      // A KSeF token generated in a XAdES session authenticates on its own afterwards.
+      const generated = await client.generateKsefToken({ permissions: ['InvoiceWrite', 'InvoiceRead'], description: 'e2e generated token' });
+      const byToken = new KsefClient({ baseUrl: fx.sim.apiBaseUrl, context: { type: 'Nip', value: nip }, credentials: { type: 'ksef-token', token: generated.token }, authPollIntervalMs: 50 });
+      const waitActive = async (): Promise<void> => {
+        for (let i = 0; i < 50; i += 1) {
+          if ((await client.getKsefTokenStatus(generated.referenceNumber)).status === 'Active') return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      await waitActive();
+      expect((await byToken.getContextLimits()).batchSession.maxInvoices).toBeGreaterThan(0);
+      await byToken.close();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a person certificate (TINPL serialNumber) authenticates too', async () => {
+    const nip = randomNip();
+    const person = createSelfSignedCertificate({ subject: { type: 'person-nip', nip } });
+    const client = new KsefClient({ baseUrl: fx.sim.apiBaseUrl, context: { type: 'Nip', value: nip }, credentials: { type: 'xades', ...person }, authPollIntervalMs: 50 });
+    try {
+      await expect(client.getContextLimits()).resolves.toBeDefined();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a XAdES signature for another NIP than the context fails authentication', async () => {
+    const seal = createSelfSignedCertificate({ subject: { type: 'seal', nip: randomNip() } });
+    const client = new KsefClient({ baseUrl: fx.sim.apiBaseUrl, context: { type: 'Nip', value: randomNip() }, credentials: { type: 'xades', ...seal }, authPollIntervalMs: 50 });
+    try {
+      const error = await client.getContextLimits().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KsefAuthError);
+      expect((error as KsefAuthError).code).toBe('KSEF_AUTH_FAILED');
+      expect((error as KsefAuthError).authStatusCode).toBe(415);
+      expect((error as KsefAuthError).retriable).toBe(false);
+    } finally {
+      await client.close();
+    }
   });
 });
