@@ -24,6 +24,9 @@ import { KeyService } from './security/key.service';
 import { SecurityController } from './security/security.controller';
 import { InvoiceProcessingService } from './sessions/invoice-processing.service';
 import { ProcessingQueue } from './sessions/processing-queue';
+import { BatchSessionController } from './sessions/batch-session.controller';
+import { BatchSessionService } from './sessions/batch-session.service';
+import { BatchRepository } from './infrastructure/batch.repository';
 import { OnlineSessionController } from './sessions/online-session.controller';
 import { SessionLimitsService } from './sessions/session-limits.service';
 import { SessionStatusController } from './sessions/session-status.controller';
@@ -41,7 +44,7 @@ export class KsefSimulatorModule {
   static forRoot(settings: SimulatorSettings, db: DatabaseConfig): DynamicModule {
     return {
       module: KsefSimulatorModule,
-      controllers: [AuthController, SecurityController, TokensController, TestdataController, LimitsController, OnlineSessionController, SessionStatusController],
+      controllers: [AuthController, SecurityController, TokensController, TestdataController, LimitsController, OnlineSessionController, BatchSessionController, SessionStatusController],
       providers: [
         { provide: SIM_SETTINGS, useValue: settings },
         { provide: DataSource, useFactory: () => initializeSimulatorDatabase(db) },
@@ -68,6 +71,8 @@ export class KsefSimulatorModule {
         SessionViewsService,
         ProcessingQueue,
         InvoiceProcessingService,
+        BatchRepository,
+        BatchSessionService,
       ],
     };
   }

@@ -10,6 +10,7 @@ import { SIM_SETTINGS } from '../domain/simulator-tokens';
 import { RateLimitService } from '../limits/rate-limit.service';
 import { InvoiceProcessingService } from '../sessions/invoice-processing.service';
 import { SessionViewsService } from '../sessions/session-views.service';
+import { BatchSessionService } from '../sessions/batch-session.service';
 import { KsefTokenService } from '../tokens/ksef-token.service';
 import { writeKsefError } from './ksef-error-body';
 import { SignedUrlService } from './signed-url.service';
@@ -54,6 +55,8 @@ export function configureSimulatorHttp(nest: NestFastifyApplication): void {
 
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // Batch parts may arrive with any (or no) content type: they are raw bytes.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
@@ -116,6 +119,19 @@ export function configureSimulatorHttp(nest: NestFastifyApplication): void {
   app.get('/storage/upo-invoice/:session/:invoice', (request, reply) => {
     const { session, invoice } = request.params as { session: string; invoice: string };
     return sendXml(request, reply, `upo-invoice/${session}/${invoice}`, () => views.invoiceUpo(session, { invoiceRef: invoice }));
+  });
+
+  const batches = nest.get(BatchSessionService);
+  app.put('/storage/batch/:session/:ordinal', async (request, reply) => {
+    const { session, ordinal } = request.params as { session: string; ordinal: string };
+    const { exp, sig } = request.query as { exp?: string; sig?: string };
+    const path = `batch/${session}/${ordinal}`;
+    const check = urls.verify(path, exp, sig);
+    if (check !== 'ok') return reply.status(403).type('application/problem+json').send({ title: 'Forbidden', status: 403, detail: check === 'expired' ? 'Okno wysyłki części minęło.' : 'Nieprawidłowy podpis adresu.' });
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const result = await batches.uploadPart(session, Number(ordinal), body);
+    if (result.status === 201) return reply.status(201).send();
+    return reply.status(result.status).type('application/problem+json').send({ title: 'Upload rejected', status: result.status, detail: result.detail });
   });
 
   if (settings.mode === 'test' || settings.adminEnabled) {

@@ -239,6 +239,7 @@ export class SessionService {
   private async finalize(referenceNumber: string): Promise<void> {
     const row = await this.sessions.find(referenceNumber);
     if (!row || (row.status_code !== 170 && row.status_code !== 150)) return;
+    if (row.session_type === 'Batch' && !(row.batch as { extracted?: boolean } | null)?.extracted) return;
     const counts = await this.sessions.counts(referenceNumber);
     if (counts.pending > 0) return;
     const now = this.clock.date();
