@@ -2,7 +2,8 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createKafka, TopicAdmin } from '@ksef-bridge/kafka';
+// kafkajs directly (not @ksef-bridge/kafka): the kafka lib's own tests use this lib, and a cycle is refused.
+import { Kafka, logLevel } from 'kafkajs';
 import { freePort } from './free-port';
 import { spawnLogged, stopProcess } from './process-control';
 import { waitFor } from './wait';
@@ -60,8 +61,14 @@ export async function startPrivateKafka(): Promise<PrivateKafka> {
     child = spawnLogged('java', ['-Xms128m', '-Xmx384m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', cp, 'kafka.Kafka', props], logFile);
     await waitFor(
       async () => {
-        await new TopicAdmin(createKafka({ brokers, clientId: 'private-kafka-probe', connectionTimeoutMs: 1_000 })).ping(2_000);
-        return true;
+        const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1_000 }).admin();
+        try {
+          await admin.connect();
+          await admin.describeCluster();
+          return true;
+        } finally {
+          await admin.disconnect().catch(() => undefined);
+        }
       },
       { timeoutMs: 90_000, intervalMs: 300, what: `private Kafka on port ${port}` },
     );
