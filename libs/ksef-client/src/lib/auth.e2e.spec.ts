@@ -1,4 +1,5 @@
 import { KsefAuthError, KsefClient, KsefHttp, KsefLogicalError, createSelfSignedCertificate, selectPublicKeyCertificate } from '../index';
+import { buildSampleInvoice } from '@ksef-bridge/ksef-spec';
 import { randomNip, startSimFixture, type SimFixture } from '../../test/simulator-fixture';
 
 // Authentication against the running simulator: keys, KSeF-token auth, redeem-once, refresh before expiry.
@@ -141,5 +142,25 @@ describe('ksef-client authentication (simulator)', () => {
     } finally {
       await client.close();
     }
+  });
+  it('keeps an interactive flow going across access-token expiries (refresh mid-flow, one login)', async () => {
+    const { client, nip } = await fx.newClient({ refreshBeforeMs: 1_500 });
+    const session = await client.openOnlineSession();
+    const first = await session.sendInvoice(buildSampleInvoice({ sellerNip: nip, invoiceNumber: `FV/R/${Date.now()}/1` }));
+    await new Promise((r) => setTimeout(r, 4_500)); // the access token used so far has expired by now
+    const second = await session.sendInvoice(buildSampleInvoice({ sellerNip: nip, invoiceNumber: `FV/R/${Date.now()}/2` }));
+    for (const sent of [first, second]) expect((await session.waitForInvoice(sent.referenceNumber, { intervalMs: 100, timeoutMs: 30_000 })).kind).toBe('accepted');
+    expect(await client.getInvoiceUpo(session.referenceNumber, second.referenceNumber)).toContain('Potwierdzenie');
+    await session.close();
+    expect(client.tokens.stats.logins).toBe(1);
+    expect(client.tokens.stats.refreshes).toBeGreaterThanOrEqual(1);
+  });
+
+  it('recovers from tokens KSeF no longer accepts: 401 → refresh refused → log in again, once', async () => {
+    const { client } = await fx.newClient();
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    client.setTokens({ accessToken: { token: 'revoked-access', validUntil: future }, refreshToken: { token: 'revoked-refresh', validUntil: future } });
+    await expect(client.getContextLimits()).resolves.toBeDefined();
+    expect(client.tokens.stats.logins).toBe(1);
   });
 });
