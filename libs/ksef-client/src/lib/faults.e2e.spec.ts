@@ -5,6 +5,7 @@ import {
   KsefHttp,
   KsefRateLimitError,
   KsefTransportError,
+  PollTimeoutError,
   isKsefError,
   type KsefClient,
   type KsefError,
@@ -136,5 +137,16 @@ describe('ksef-client error classification under injected faults (simulator)', (
     expect(forbidden.code).toBe('KSEF_FORBIDDEN');
     expect((forbidden as KsefAuthError).reasonCode).toBeDefined();
     expect(forbidden.retriable).toBe(false);
+  });
+  it('processing stuck at 150 ends the wait with a retriable KSEF_STILL_PROCESSING carrying the last status', async () => {
+    await fx.admin.addFault({ type: 'stuckProcessing', durationMs: 60_000 });
+    const sent = await session.sendInvoice(buildSampleInvoice({ sellerNip: nip, invoiceNumber: invoiceNo() }));
+    const error = await session.waitForInvoice(sent.referenceNumber, { intervalMs: 100, timeoutMs: 1_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PollTimeoutError);
+    expect((error as PollTimeoutError).code).toBe('KSEF_STILL_PROCESSING');
+    expect((error as PollTimeoutError).retriable).toBe(true);
+    expect((error as PollTimeoutError).last).toMatchObject({ referenceNumber: sent.referenceNumber });
+    await fx.admin.resetFaults();
+    expect((await session.waitForInvoice(sent.referenceNumber, wait)).kind).toBe('accepted');
   });
 });

@@ -1,5 +1,5 @@
 import { buildSampleInvoice } from '@ksef-bridge/ksef-spec';
-import { KsefLogicalError, buildKodIUrl, invoiceOutcome, sha256Base64, validateKsefNumber, type KsefClient } from '../index';
+import { KsefLogicalError, buildKodIUrl, invoiceOutcome, sha256Base64, validateKsefNumber, type KsefClient, type KsefLogger } from '../index';
 import { startSimFixture, type SimFixture } from '../../test/simulator-fixture';
 
 // The interactive flow end to end against the running simulator: open, send, status, KSeF number, UPO, close.
@@ -109,5 +109,36 @@ describe('ksef-client interactive session (simulator)', () => {
     expect(found?.referenceNumber).toBe(sent[1]!.referenceNumber);
     expect(await session.findInvoiceByHash(sha256Base64('never sent'))).toBeUndefined();
     await session.close();
+  });
+  it('applies the context session limits: the invoice over maxInvoices is refused with 21155', async () => {
+    const { client: limited, nip: limitedNip } = await fx.newClient();
+    const defaults = await limited.getContextLimits();
+    await limited.setTestSessionLimits({ ...defaults, onlineSession: { ...defaults.onlineSession, maxInvoices: 1 } });
+    expect((await limited.getContextLimits()).onlineSession.maxInvoices).toBe(1);
+    const session = await limited.openOnlineSession();
+    await session.sendInvoice(buildSampleInvoice({ sellerNip: limitedNip, invoiceNumber: invoiceNo() }));
+    const error = await session.sendInvoice(buildSampleInvoice({ sellerNip: limitedNip, invoiceNumber: invoiceNo() })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KsefLogicalError);
+    expect((error as KsefLogicalError).hasExceptionCode(21155)).toBe(true);
+  });
+
+  it('never logs tokens, keys or invoice contents, on success or failure', async () => {
+    const lines: string[] = [];
+    const logger: KsefLogger = { debug: (o, m) => lines.push(JSON.stringify([o, m])), warn: (o, m) => lines.push(JSON.stringify([o, m])) };
+    const { client: logged, nip: loggedNip, token } = await fx.newClient({ logger });
+    const xml = buildSampleInvoice({ sellerNip: loggedNip, invoiceNumber: invoiceNo() });
+    const session = await logged.openOnlineSession();
+    const prepared = session.prepareInvoice(xml);
+    const sent = await session.sendInvoice(prepared);
+    await session.waitForInvoice(sent.referenceNumber, wait);
+    await session.sendInvoice({ ...prepared, invoiceHash: sha256Base64('x') }).catch(() => undefined); // a 400, logged as warn
+    await session.close();
+    const accessToken = await logged.tokens.accessToken();
+    const text = lines.join('\n');
+    expect(lines.length).toBeGreaterThan(5);
+    expect(text).toContain('sendInvoice');
+    for (const secret of [token, accessToken, prepared.encryptedInvoiceContent.slice(0, 40), session.exportState().symmetricKey, 'Sprzedawca Testowy', '<Faktura']) {
+      expect(text).not.toContain(secret);
+    }
   });
 });

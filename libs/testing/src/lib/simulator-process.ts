@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -43,6 +44,35 @@ export function workspaceRoot(): string {
 
 let built = false;
 
+const LOCK_DIR = join(tmpdir(), 'ksef-bridge-simulator-build.lock');
+
+/**
+ * Serialises build-and-start across test processes (jest workers, parallel suites): a concurrent `nx build` rewrites
+ * dist/ while another process is loading main.js. A lock older than 10 minutes is considered abandoned.
+ */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      break;
+    } catch {
+      try {
+        if (Date.now() - statSync(LOCK_DIR).mtimeMs > 10 * 60_000) rmSync(LOCK_DIR, { recursive: true, force: true });
+      } catch {
+        // released meanwhile
+      }
+      if (Date.now() > deadline) throw new Error(`could not take ${LOCK_DIR}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
 /** Builds the simulator once per test process (Nx caches the build when nothing changed). */
 export function buildSimulator(): void {
   if (built) return;
@@ -68,9 +98,14 @@ async function pickFreePort(): Promise<number> {
 
 /**
  * Starts the BUILT KSeF simulator (`dist/apps/ksef-simulator/main.js`) as a process on a free port with a fresh
- * database (`migrate` first), and waits until `GET /health` answers 200. Tests talk to it over HTTP only.
+ * database (`migrate` first), and waits until `GET /health` answers 200. Build and start are serialised across test
+ * processes by a lock in the OS temp folder. Tests talk to it over HTTP only.
  */
 export async function startSimulator(options: StartSimulatorOptions = {}): Promise<SimulatorProcess> {
+  return withBuildLock(() => startLocked(options));
+}
+
+async function startLocked(options: StartSimulatorOptions): Promise<SimulatorProcess> {
   if (options.build ?? process.env['SIM_SKIP_BUILD'] !== '1') buildSimulator();
   const root = workspaceRoot();
   const main = join(root, 'dist/apps/ksef-simulator/main.js');
