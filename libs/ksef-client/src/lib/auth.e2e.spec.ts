@@ -119,9 +119,9 @@ describe('ksef-client authentication (simulator)', () => {
     }
   });
 
-  it('a person certificate (TINPL serialNumber) authenticates too', async () => {
+  it.each(['rsa', 'ec'] as const)('a person certificate (TINPL serialNumber, %s key) authenticates too', async (keyType) => {
     const nip = randomNip();
-    const person = createSelfSignedCertificate({ subject: { type: 'person-nip', nip } });
+    const person = createSelfSignedCertificate({ subject: { type: 'person-nip', nip }, keyType });
     const client = new KsefClient({ baseUrl: fx.sim.apiBaseUrl, context: { type: 'Nip', value: nip }, credentials: { type: 'xades', ...person }, authPollIntervalMs: 50 });
     try {
       await expect(client.getContextLimits()).resolves.toBeDefined();

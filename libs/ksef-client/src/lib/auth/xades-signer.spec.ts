@@ -45,3 +45,19 @@ describe('AuthTokenRequest and XAdES', () => {
     expect(person.subject).toContain('serialNumber=PNOPL-90010112345');
   });
 });
+
+describe('XAdES with an EC P-256 key', () => {
+  it('creates a valid self-signed EC certificate and an ECDSA-SHA256 (r‖s) signature that verifies', () => {
+    const ec = createSelfSignedCertificate({ subject: { type: 'seal', nip: '5265877635' }, keyType: 'ec' });
+    const x509 = new X509Certificate(ec.certificatePem);
+    expect(x509.publicKey.asymmetricKeyType).toBe('ec');
+    expect(x509.verify(x509.publicKey)).toBe(true);
+    expect(x509.subject).toContain('VATPL-5265877635');
+    const signed = signXades(request, ec);
+    expect(signed).toContain('Algorithm="http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"');
+    const value = /<ds:SignatureValue>([^<]+)<\/ds:SignatureValue>/.exec(signed)![1]!;
+    expect(Buffer.from(value, 'base64')).toHaveLength(64);
+    expect(verifyXadesSignature(signed)).toBe(true);
+    expect(verifyXadesSignature(signed.replace('<Nip>5265877635</Nip>', '<Nip>5265877636</Nip>'))).toBe(false);
+  });
+});
