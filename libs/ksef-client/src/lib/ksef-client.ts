@@ -613,6 +613,9 @@ export class KsefClient {
   private async raw(spec: CallSpec): Promise<KsefHttpResponse> {
     const group = rateLimitGroupOf(spec.method, spec.path);
     for (let attempt = 0; ; attempt += 1) {
+      // Token first (a login makes calls of its own and can take seconds), then the slot, then the token again (a
+      // long wait for a slot may have brought it near expiry): the slot is recorded right before the call leaves.
+      if (spec.auth === 'access') await this.tokens.accessToken();
       if (group && this.limiter) await this.limiter.acquire(this.contextKey, group, spec.signal);
       const bearer = spec.auth === 'access' ? await this.tokens.accessToken() : spec.auth === 'none' ? undefined : spec.auth.bearer;
       try {
