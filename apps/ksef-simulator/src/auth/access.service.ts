@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { KsefError } from '../domain/ksef-error';
 import { AuthRepository } from '../infrastructure/auth.repository';
 import { JwtService, type SimTokenClaims, type TokenKind } from './jwt.service';
+import { SimClock } from '../domain/clock';
 
 /** The caller of a protected endpoint, from its access token. */
 export interface AccessContext {
@@ -19,10 +20,13 @@ export interface AccessContext {
 @Injectable()
 export class AccessService implements OnModuleInit {
   private readonly revoked = new Set<string>();
+  /** Verified access tokens (until their exp, at most 10,000): the HMAC check runs once per token, not per request. */
+  private readonly verified = new Map<string, { claims: SimTokenClaims; expiresAt: number }>();
 
   constructor(
     private readonly jwt: JwtService,
     private readonly auth: AuthRepository,
+    private readonly clock: SimClock,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -37,12 +41,23 @@ export class AccessService implements OnModuleInit {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw KsefError.unauthorized('Brak tokenu uwierzytelniającego (missing bearer token).');
+    if (kind === 'access') {
+      const hit = this.verified.get(match[1]);
+      if (hit && this.clock.now() < hit.expiresAt) {
+        if (this.revoked.has(hit.claims.sid)) throw KsefError.unauthorized('Uwierzytelnienie zostało unieważnione (session revoked).');
+        return hit.claims;
+      }
+    }
     const result = await this.jwt.verify(match[1], kind);
     if (!result.ok) {
       const why = { expired: 'Token wygasł (token expired).', invalid: 'Nieprawidłowy token (invalid token).', 'wrong-type': 'Nieprawidłowy rodzaj tokenu (wrong token type).' };
       throw KsefError.unauthorized(why[result.reason]);
     }
     if (kind !== 'auth' && this.revoked.has(result.claims.sid)) throw KsefError.unauthorized('Uwierzytelnienie zostało unieważnione (session revoked).');
+    if (kind === 'access') {
+      if (this.verified.size >= 10_000) this.verified.clear();
+      this.verified.set(match[1], { claims: result.claims, expiresAt: result.expiresAt.getTime() });
+    }
     return result.claims;
   }
 

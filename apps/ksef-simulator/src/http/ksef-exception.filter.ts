@@ -6,6 +6,7 @@ import { LOGGER } from '@ksef-bridge/service-kit';
 import { KsefError, ksefException } from '../domain/ksef-error';
 import { SimClock } from '../domain/clock';
 import { writeKsefError } from './ksef-error-body';
+import { safeError } from '../domain/safe-error';
 
 /**
  * Turns every error on a KSeF route into the documented KSeF body: ExceptionResponse (or problem details when the
@@ -27,7 +28,8 @@ export class KsefExceptionFilter implements ExceptionFilter {
     else if (error instanceof HttpException && error.getStatus() === 404) ksef = new KsefError(404, 'notFound', 'Nie znaleziono zasobu.');
     else if (error instanceof HttpException && error.getStatus() < 500) ksef = ksefException('validation', error.message);
     else {
-      this.logger.error({ err: error, url: request.url }, 'unhandled simulator error');
+      // Only message and code: driver errors carry query parameters, i.e. invoice contents, which never reach logs.
+      this.logger.error({ error: safeError(error), url: request.url.split('?')[0] }, 'unhandled simulator error');
       void reply.status(500).type('application/json').send({ title: 'Internal Server Error', status: 500, traceId: randomUUID() });
       return;
     }

@@ -53,6 +53,19 @@ export function configureSimulatorHttp(nest: NestFastifyApplication): void {
   const views = nest.get(SessionViewsService);
   const hung = new Set<Socket>();
 
+  // Clients commonly send `Content-Type: application/json` with an empty body on challenge, redeem or close;
+  // KSeF accepts that, so an empty body is "no body" (fastify would refuse it as an empty JSON document).
+  app.addHook('onRequest', async (request) => {
+    if (request.headers['content-length'] === '0' && !request.headers['transfer-encoding']) delete request.headers['content-type'];
+  });
+  // Body-parser failures (malformed JSON, unsupported media) are answered in KSeF's 400 shape (21405).
+  app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, request, reply) => {
+    if (error.code?.startsWith('FST_ERR_CTP') || error.statusCode === 400 || error.statusCode === 415) {
+      return writeKsefError(reply, request, KsefError.exception(21405, 'Błąd walidacji danych wejściowych.', `(body): ${error.message}`), clock.date());
+    }
+    if (error.statusCode === 413) return writeKsefError(reply, request, KsefError.exception(21405, 'Błąd walidacji danych wejściowych.', '(body): przekroczony rozmiar żądania'), clock.date());
+    return reply.status(500).send({ title: 'Internal Server Error', status: 500 });
+  });
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   // Batch parts may arrive with any (or no) content type: they are raw bytes.
@@ -83,6 +96,7 @@ export function configureSimulatorHttp(nest: NestFastifyApplication): void {
           pendingFault.set(request, fault);
       }
     }
+    if (rateLimits.disabled) return;
     const decision = await rateLimits.check(request.method, route, contextKey(request), request.ip);
     if (!decision.allowed) {
       return tooManyRequests(reply, request, decision.retryAfterSeconds, `Przekroczono limit liczby żądań (okno: ${decision.window}).`);

@@ -88,6 +88,11 @@ export class SessionRepository {
     return rows[0];
   }
 
+  async maxOrdinal(referenceNumber: string): Promise<number> {
+    const rows = (await this.db.query('SELECT COALESCE(max(ordinal), 0)::int AS max FROM ksef_simulator.invoices WHERE session_reference = $1', [referenceNumber])) as { max: number }[];
+    return rows[0].max;
+  }
+
   /** Sessions waiting for their invoices to finish (closed online sessions, batch sessions in processing). */
   async awaitingFinalization(): Promise<string[]> {
     const rows = (await this.db.query("SELECT reference_number FROM ksef_simulator.sessions WHERE status_code IN (150, 170)")) as { reference_number: string }[];

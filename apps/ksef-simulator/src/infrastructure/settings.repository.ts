@@ -11,6 +11,10 @@ export class SettingsRepository {
     return rows[0]?.value;
   }
 
+  async byPrefix<T>(prefix: string): Promise<{ key: string; value: T }[]> {
+    return (await this.db.query("SELECT key, value FROM ksef_simulator.sim_settings WHERE starts_with(key, $1)", [prefix])) as { key: string; value: T }[];
+  }
+
   async set(key: string, value: unknown): Promise<void> {
     await this.db.query(
       `INSERT INTO ksef_simulator.sim_settings (key, value) VALUES ($1, $2::jsonb)

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { SimClock } from '../domain/clock';
 import { groupOf, PRODUCTION_LIMITS, teLimits, type GroupLimits, type LimitValues } from '../domain/rate-limit/rate-limit-groups';
 import { SlidingWindowLimiter, type LimitDecision } from '../domain/rate-limit/sliding-window-limiter';
@@ -14,7 +14,7 @@ const CHALLENGE_LIMITS: LimitValues = { perSecond: 60, perMinute: 3_600, perHour
  * production, or off); TE's test endpoints switch a context to production values, set custom ones, or reset.
  */
 @Injectable()
-export class RateLimitService {
+export class RateLimitService implements OnModuleInit {
   private readonly limiter = new SlidingWindowLimiter();
   private readonly overrides = new Map<string, GroupLimits | null>();
 
@@ -23,6 +23,10 @@ export class RateLimitService {
     private readonly clock: SimClock,
     @Inject(SIM_SETTINGS) private readonly settings: SimulatorSettings,
   ) {}
+
+  async onModuleInit(): Promise<void> {
+    for (const { key, value } of await this.settingsRepo.byPrefix<GroupLimits>('rate-limits:')) this.overrides.set(key.slice('rate-limits:'.length), value);
+  }
 
   defaults(): GroupLimits | null {
     if (this.settings.rateLimits === 'off') return null;
@@ -45,6 +49,11 @@ export class RateLimitService {
 
   resetCounters(): void {
     this.limiter.reset();
+  }
+
+  /** True when no context can have limits (SIM_RATE_LIMITS=off and no override set): the hot path skips the check. */
+  get disabled(): boolean {
+    return this.settings.rateLimits === 'off' && ![...this.overrides.values()].some(Boolean);
   }
 
   /** Decision for one request; `context` is the caller's context ("-" when unauthenticated). */

@@ -1,3 +1,4 @@
+import { safeError } from '../domain/safe-error';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { generateReferenceNumber } from '@ksef-bridge/ksef-spec';
@@ -193,7 +194,7 @@ export class BatchSessionService implements OnModuleInit {
       for (const ref of refs) this.queue.enqueue(ref, referenceNumber);
       if (!files.length) await this.sessionService.tryFinalize(referenceNumber);
     } catch (error) {
-      this.logger.error({ err: error, session: referenceNumber }, 'batch processing failed');
+      this.logger.error({ error: safeError(error), session: referenceNumber }, 'batch processing failed');
       await this.sessions.setStatus(referenceNumber, { code: 500, description: 'Nieznany błąd' }, this.clock.date());
     }
   }

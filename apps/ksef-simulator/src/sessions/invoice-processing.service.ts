@@ -1,3 +1,4 @@
+import { safeError } from '../domain/safe-error';
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { generateKsefNumber, type KsefXmlValidator } from '@ksef-bridge/ksef-spec';
 import type { Logger } from '@ksef-bridge/observability';
@@ -81,7 +82,7 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.drain()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'invoice processing batch failed; will retry'))
+        .catch((error: unknown) => this.logger.error({ error: safeError(error) }, 'invoice processing batch failed; will retry'))
         .finally(() => {
           this.running = undefined;
           this.schedule();

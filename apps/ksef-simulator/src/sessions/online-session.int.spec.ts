@@ -160,3 +160,19 @@ describe('interactive session (real crypto, async processing, UPO)', () => {
     expect((await finalStatus(ref, more.body.referenceNumber)).ordinalNumber).toBe(2);
   });
 });
+
+describe('HTTP edge', () => {
+  let sim: RunningSimulator;
+  beforeAll(async () => {
+    sim = await startSimulator();
+  });
+  afterAll(() => sim.close());
+
+  it('accepts an empty body sent as application/json and answers malformed JSON with 21405', async () => {
+    const empty = await fetch(`${sim.url}/v2/auth/challenge`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    expect(empty.status).toBe(200);
+    const broken = await fetch(`${sim.url}/v2/auth/ksef-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"challenge":' });
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { exception: { exceptionDetailList: { exceptionCode: number }[] } }).exception.exceptionDetailList[0].exceptionCode).toBe(21405);
+  });
+});

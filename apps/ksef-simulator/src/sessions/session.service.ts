@@ -54,6 +54,7 @@ export const UPO_PAGE_SIZE = 10_000;
 export class SessionService {
   private readonly cache = new Map<string, OpenSession>();
   private readonly finalizing = new Map<string, Promise<void>>();
+  private readonly loading = new Map<string, Promise<OpenSession | undefined>>();
 
   constructor(
     private readonly sessions: SessionRepository,
@@ -118,13 +119,23 @@ export class SessionService {
     return row;
   }
 
-  private async openSession(referenceNumber: string): Promise<OpenSession | undefined> {
-    let open = this.cache.get(referenceNumber);
-    if (open) return open;
+  /** Cached session state; concurrent first loads share one promise so the invoice counter exists once. */
+  private openSession(referenceNumber: string): Promise<OpenSession | undefined> {
+    const cached = this.cache.get(referenceNumber);
+    if (cached) return Promise.resolve(cached);
+    let loading = this.loading.get(referenceNumber);
+    if (!loading) {
+      loading = this.loadSession(referenceNumber).finally(() => this.loading.delete(referenceNumber));
+      this.loading.set(referenceNumber, loading);
+    }
+    return loading;
+  }
+
+  private async loadSession(referenceNumber: string): Promise<OpenSession | undefined> {
     const row = await this.sessions.find(referenceNumber);
     if (!row) return undefined;
-    const counts = await this.sessions.counts(referenceNumber);
-    open = {
+    const maxOrdinal = await this.sessions.maxOrdinal(referenceNumber);
+    const open: OpenSession = {
       referenceNumber,
       type: row.session_type,
       contextType: row.context_type,
@@ -134,7 +145,7 @@ export class SessionService {
       iv: row.iv,
       statusCode: row.status_code,
       validUntil: new Date(row.valid_until).getTime(),
-      invoiceCount: Math.max(row.invoice_count, counts.total),
+      invoiceCount: Math.max(row.invoice_count, maxOrdinal),
       authReference: row.auth_reference,
     };
     this.cache.set(referenceNumber, open);
@@ -182,24 +193,20 @@ export class SessionService {
     if (request.hashOfCorrectedInvoice) await this.checkTechnicalCorrection(ctx, request);
     const ordinal = ++session.invoiceCount;
     const invoiceReference = generateReferenceNumber('EE', new Date(now));
-    try {
-      await this.invoices.insert({
-        reference_number: invoiceReference,
-        session_reference: referenceNumber,
-        ordinal,
-        invoice_hash: request.invoiceHash,
-        invoice_size: request.invoiceSize,
-        invoice_file_name: null,
-        content,
-        invoicing_date: new Date(now),
-        offline_mode: request.offlineMode ?? false,
-        hash_of_corrected: request.hashOfCorrectedInvoice ?? null,
-        form_code: session.formCode,
-      });
-    } catch (error) {
-      session.invoiceCount--;
-      throw error;
-    }
+    // A failed insert does not hand its ordinal back: concurrent submissions may hold later ones (a gap is harmless).
+    await this.invoices.insert({
+      reference_number: invoiceReference,
+      session_reference: referenceNumber,
+      ordinal,
+      invoice_hash: request.invoiceHash,
+      invoice_size: request.invoiceSize,
+      invoice_file_name: null,
+      content,
+      invoicing_date: new Date(now),
+      offline_mode: request.offlineMode ?? false,
+      hash_of_corrected: request.hashOfCorrectedInvoice ?? null,
+      form_code: session.formCode,
+    });
     this.processing.enqueue(invoiceReference, referenceNumber);
     return { referenceNumber: invoiceReference };
   }
