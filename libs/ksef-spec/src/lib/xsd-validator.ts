@@ -106,6 +106,18 @@ export async function createKsefXmlValidator(options: KsefSpecOptions = {}): Pro
     'AUTH-2.1': readOfficialFile(OFFICIAL_FILES.authV21, dir).toString('utf8'),
   };
   const validators = new Map<KsefSchemaName, XsdValidatorT>();
+  // Compiled XPath expressions, per schema namespace: compiling costs more than evaluating.
+  type XPathT = InstanceType<Libxml['XmlXPath']>;
+  const xpaths = new Map<string, XPathT>();
+  const compiled = (schema: KsefSchemaName, expression: string): XPathT => {
+    const key = `${schema}\u0000${expression}`;
+    let xpath = xpaths.get(key);
+    if (!xpath) {
+      xpath = lib.XmlXPath.compile(expression, { t: KSEF_NAMESPACES[schema] });
+      xpaths.set(key, xpath);
+    }
+    return xpath;
+  };
   for (const [name, text] of Object.entries(sources) as [KsefSchemaName, string][]) {
     const schemaDoc = lib.XmlDocument.fromString(text, parseOptions);
     try {
@@ -128,9 +140,8 @@ export async function createKsefXmlValidator(options: KsefSpecOptions = {}): Pro
       try {
         const fields: Partial<Record<F, string>> = {};
         if (extract) {
-          const ns = { t: KSEF_NAMESPACES[schema] };
           for (const [name, xpath] of Object.entries(extract) as [F, string][]) {
-            const node = doc.get(xpath, ns);
+            const node = doc.get(compiled(schema, xpath));
             if (node) fields[name] = node.content;
           }
         }
@@ -147,6 +158,8 @@ export async function createKsefXmlValidator(options: KsefSpecOptions = {}): Pro
     close() {
       for (const v of validators.values()) v.dispose();
       validators.clear();
+      for (const x of xpaths.values()) x.dispose();
+      xpaths.clear();
     },
   };
 }
