@@ -27,6 +27,9 @@ import { ProcessingQueue } from './sessions/processing-queue';
 import { BatchSessionController } from './sessions/batch-session.controller';
 import { BatchSessionService } from './sessions/batch-session.service';
 import { BatchRepository } from './infrastructure/batch.repository';
+import { InvoicesController } from './invoices/invoices.controller';
+import { InvoiceQueryService } from './invoices/invoice-query.service';
+import { InvoiceQueryRepository } from './infrastructure/invoice-query.repository';
 import { OnlineSessionController } from './sessions/online-session.controller';
 import { SessionLimitsService } from './sessions/session-limits.service';
 import { SessionStatusController } from './sessions/session-status.controller';
@@ -44,7 +47,7 @@ export class KsefSimulatorModule {
   static forRoot(settings: SimulatorSettings, db: DatabaseConfig): DynamicModule {
     return {
       module: KsefSimulatorModule,
-      controllers: [AuthController, SecurityController, TokensController, TestdataController, LimitsController, OnlineSessionController, BatchSessionController, SessionStatusController],
+      controllers: [AuthController, SecurityController, TokensController, TestdataController, LimitsController, OnlineSessionController, BatchSessionController, SessionStatusController, InvoicesController],
       providers: [
         { provide: SIM_SETTINGS, useValue: settings },
         { provide: DataSource, useFactory: () => initializeSimulatorDatabase(db) },
@@ -73,6 +76,8 @@ export class KsefSimulatorModule {
         InvoiceProcessingService,
         BatchRepository,
         BatchSessionService,
+        InvoiceQueryRepository,
+        InvoiceQueryService,
       ],
     };
   }

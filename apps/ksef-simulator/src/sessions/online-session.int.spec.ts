@@ -149,6 +149,30 @@ describe('interactive session (real crypto, async processing, UPO)', () => {
     expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('finds accepted invoices by metadata (as seller and buyer) and downloads the exact XML by KSeF number', async () => {
+    const { crypto, ref } = await openSession();
+    const number = `MD/${Date.now()}`;
+    const xml = buildSampleInvoice({ sellerNip: NIP, buyerNip: '1111111111', invoiceNumber: number, netAmount: 200 });
+    const sent = await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest(xml) });
+    const accepted = await finalStatus(ref, sent.body.referenceNumber);
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const query = await client.call('POST', '/v2/invoices/query/metadata?pageSize=250', { body: { subjectType: 'Subject1', dateRange: { dateType: 'Invoicing', from }, invoiceNumber: number } });
+    expect(query.status).toBe(200);
+    expect(query.body.invoices).toEqual([
+      expect.objectContaining({ ksefNumber: accepted.ksefNumber, invoiceNumber: number, seller: { nip: NIP, name: 'Sprzedawca Testowy' }, buyer: { identifier: { type: 'Nip', value: '1111111111' }, name: 'Nabywca Testowy' }, netAmount: 200, vatAmount: 46, grossAmount: 246, invoiceType: 'Vat' }),
+    ]);
+    const download = await client.call('GET', `/v2/invoices/ksef/${accepted.ksefNumber}`);
+    expect(download.status).toBe(200);
+    expect(download.text).toBe(xml);
+    const buyer = new DocClient(sim);
+    await buyer.authenticateWithToken('1111111111', await buyer.seedToken('1111111111'));
+    const asBuyer = await buyer.call('POST', '/v2/invoices/query/metadata', { body: { subjectType: 'Subject2', dateRange: { dateType: 'Issue', from: '2020-01-01' }, ksefNumber: accepted.ksefNumber } });
+    expect(asBuyer.body.invoices).toHaveLength(1);
+    const stranger = new DocClient(sim);
+    await stranger.authenticateWithToken('2222222222', await stranger.seedToken('2222222222'));
+    expect((await stranger.call('GET', `/v2/invoices/ksef/${accepted.ksefNumber}`)).body.exception.exceptionDetailList[0].exceptionCode).toBe(21164);
+  });
+
   it('keeps state across a restart (PostgreSQL), including keys and tokens', async () => {
     const { crypto, ref } = await openSession();
     const sent = await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest(buildSampleInvoice({ sellerNip: NIP, invoiceNumber: `RS/${Date.now()}` })) });
