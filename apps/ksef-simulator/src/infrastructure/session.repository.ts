@@ -99,7 +99,11 @@ export class SessionRepository {
     return rows.map((r) => r.reference_number);
   }
 
-  async list(filter: { contextType: string; contextValue: string; sessionType: string; referenceNumber?: string; statusCodes?: number[] }, offset: number, limit: number) {
+  async list(
+    filter: { contextType: string; contextValue: string; sessionType: string; referenceNumber?: string; statusCodes?: number[]; ranges?: Partial<Record<'created_at' | 'closed_at' | 'updated_at', { from?: Date; to?: Date }>> },
+    offset: number,
+    limit: number,
+  ) {
     const params: unknown[] = [filter.contextType, filter.contextValue, filter.sessionType];
     let where = 'context_type = $1 AND context_value = $2 AND session_type = $3';
     if (filter.referenceNumber) {
@@ -110,12 +114,22 @@ export class SessionRepository {
       params.push(filter.statusCodes);
       where += ` AND status_code = ANY($${params.length}::int[])`;
     }
+    for (const [column, range] of Object.entries(filter.ranges ?? {})) {
+      if (range?.from) {
+        params.push(range.from);
+        where += ` AND ${column} >= $${params.length}`;
+      }
+      if (range?.to) {
+        params.push(range.to);
+        where += ` AND ${column} <= $${params.length}`;
+      }
+    }
     params.push(limit, offset);
     return (await this.db.query(
-      `SELECT s.*, (SELECT count(*) FILTER (WHERE status_code = 200) FROM ksef_simulator.invoices i WHERE i.session_reference = s.reference_number)::int AS successful,
+      `SELECT s.*, (SELECT count(*) FROM ksef_simulator.invoices i WHERE i.session_reference = s.reference_number)::int AS total, (SELECT count(*) FILTER (WHERE status_code = 200) FROM ksef_simulator.invoices i WHERE i.session_reference = s.reference_number)::int AS successful,
               (SELECT count(*) FILTER (WHERE status_code >= 400) FROM ksef_simulator.invoices i WHERE i.session_reference = s.reference_number)::int AS failed
        FROM ksef_simulator.sessions s WHERE ${where} ORDER BY created_at DESC, reference_number LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
-    )) as (SessionRow & { successful: number; failed: number })[];
+    )) as (SessionRow & { total: number; successful: number; failed: number })[];
   }
 }

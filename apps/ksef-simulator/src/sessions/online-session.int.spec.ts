@@ -173,6 +173,17 @@ describe('interactive session (real crypto, async processing, UPO)', () => {
     expect((await stranger.call('GET', `/v2/invoices/ksef/${accepted.ksefNumber}`)).body.exception.exceptionDetailList[0].exceptionCode).toBe(21164);
   });
 
+  it('lists sessions with live invoice counts and date/status filters', async () => {
+    const { crypto, ref } = await openSession();
+    await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest(buildSampleInvoice({ sellerNip: NIP, invoiceNumber: `LS/${Date.now()}` })) });
+    const from = encodeURIComponent(new Date(Date.now() - 60_000).toISOString());
+    const list = await client.call('GET', `/v2/sessions?sessionType=Online&referenceNumber=${ref}&dateCreatedFrom=${from}&statuses=InProgress`);
+    expect(list.body.sessions).toEqual([expect.objectContaining({ referenceNumber: ref, totalInvoiceCount: 1 })]);
+    const future = encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString());
+    expect((await client.call('GET', `/v2/sessions?sessionType=Online&dateCreatedFrom=${future}`)).body.sessions).toEqual([]);
+    expect((await client.call('GET', '/v2/sessions?sessionType=Online&dateCreatedFrom=nonsense')).status).toBe(400);
+  });
+
   it('keeps state across a restart (PostgreSQL), including keys and tokens', async () => {
     const { crypto, ref } = await openSession();
     const sent = await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest(buildSampleInvoice({ sellerNip: NIP, invoiceNumber: `RS/${Date.now()}` })) });

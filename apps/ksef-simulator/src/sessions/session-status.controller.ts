@@ -26,7 +26,20 @@ export class SessionStatusController {
   ) {
     const ctx = await this.access.access(req, ...READ_PERMISSIONS);
     if (sessionType !== 'Online' && sessionType !== 'Batch') throw ksefException('validation', 'sessionType: wymagana wartość Online lub Batch');
-    const list = await this.views.listSessions(ctx, req, { sessionType, referenceNumber, statuses: statuses === undefined ? undefined : [statuses].flat() }, pageSize(size));
+    const q = req.query as Record<string, string | undefined>;
+    const date = (name: string) => {
+      const value = q[name];
+      if (value === undefined) return undefined;
+      const parsed = new Date(value);
+      if (Number.isNaN(parsed.getTime())) throw ksefException('validation', `${name}: nieprawidłowa data ${value}`);
+      return parsed;
+    };
+    const ranges = {
+      created_at: { from: date('dateCreatedFrom'), to: date('dateCreatedTo') },
+      closed_at: { from: date('dateClosedFrom'), to: date('dateClosedTo') },
+      updated_at: { from: date('dateModifiedFrom'), to: date('dateModifiedTo') },
+    };
+    const list = await this.views.listSessions(ctx, req, { sessionType, referenceNumber, statuses: statuses === undefined ? undefined : [statuses].flat(), ranges }, pageSize(size));
     if (list.continuationToken) void reply.header('x-continuation-token', list.continuationToken);
     return list;
   }

@@ -149,11 +149,16 @@ export class SessionViewsService {
     });
   }
 
-  async listSessions(ctx: AccessContext, req: FastifyRequest, query: { sessionType: string; referenceNumber?: string; statuses?: string[] }, pageSize: number) {
+  async listSessions(
+    ctx: AccessContext,
+    req: FastifyRequest,
+    query: { sessionType: string; referenceNumber?: string; statuses?: string[]; ranges?: Partial<Record<'created_at' | 'closed_at' | 'updated_at', { from?: Date; to?: Date }>> },
+    pageSize: number,
+  ) {
     const statusMap: Record<string, number[]> = { InProgress: [100, 150, 170], Succeeded: [200], Failed: [405, 415, 420, 430, 435, 445, 500], Cancelled: [440] };
     const offset = decodeOffset(req.headers['x-continuation-token'] as string | undefined);
     const codes = query.statuses?.flatMap((s) => statusMap[s] ?? []);
-    const rows = await this.sessions.list({ contextType: ctx.contextType, contextValue: ctx.contextValue, sessionType: query.sessionType, referenceNumber: query.referenceNumber, statusCodes: codes }, offset, pageSize + 1);
+    const rows = await this.sessions.list({ contextType: ctx.contextType, contextValue: ctx.contextValue, sessionType: query.sessionType, referenceNumber: query.referenceNumber, statusCodes: codes, ranges: query.ranges }, offset, pageSize + 1);
     return {
       continuationToken: rows.length > pageSize ? encodeOffset(offset + pageSize) : null,
       sessions: rows.slice(0, pageSize).map((r) => ({
@@ -162,7 +167,7 @@ export class SessionViewsService {
         dateCreated: new Date(r.created_at).toISOString(),
         dateUpdated: new Date(r.updated_at).toISOString(),
         validUntil: new Date(r.valid_until).toISOString(),
-        totalInvoiceCount: r.invoice_count,
+        totalInvoiceCount: r.total,
         successfulInvoiceCount: r.successful,
         failedInvoiceCount: r.failed,
       })),
