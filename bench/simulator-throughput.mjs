@@ -40,7 +40,8 @@ async function main() {
   await admin.connect();
   await admin.query(`CREATE DATABASE "${dbName}"`);
   const env = { ...process.env, HTTP_PORT: String(PORT), HTTP_HOST: '127.0.0.1', PGDATABASE: dbName, SIM_MODE: 'test', SIM_RATE_LIMITS: 'off', SIM_PROCESSING_DELAY_MS: '50', LOG_LEVEL: 'warn', OTEL_ENABLED: 'false', DB_POOL_SIZE: '16' };
-  const child = spawn(process.execPath, [join(root, 'dist/apps/ksef-simulator/main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const nodeArgs = (process.env.SIM_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/apps/ksef-simulator/main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${PORT}`;
   try {
     for (let i = 0; ; i++) {
