@@ -12,6 +12,7 @@ import type { SimulatorSettings } from './domain/simulator-settings';
 import { SIM_SETTINGS } from './domain/simulator-tokens';
 import { KsefExceptionFilter } from './http/ksef-exception.filter';
 import { SignedUrlService } from './http/signed-url.service';
+import { SimulatorMetrics } from './http/simulator-metrics';
 import { AuthRepository } from './infrastructure/auth.repository';
 import { InvoiceRepository } from './infrastructure/invoice.repository';
 import { KsefTokenRepository } from './infrastructure/ksef-token.repository';
@@ -56,6 +57,7 @@ export class KsefSimulatorModule {
         { provide: APP_FILTER, useClass: KsefExceptionFilter },
         xmlValidatorProvider,
         SimulatorDatabase,
+        SimulatorMetrics,
         SettingsRepository,
         AuthRepository,
         KsefTokenRepository,

@@ -52,6 +52,15 @@ describe('fault injection (/admin/faults)', () => {
     expect(statuses[3]).toBe(202);
   });
 
+  it('counts injected faults and received invoices on /metrics', async () => {
+    await addFault({ type: 'error5xx', endpoint: SEND, count: 1 });
+    expect((await client.call('POST', `/v2/sessions/online/${session}/invoices`, { body: invoice('M1') })).status).toBeGreaterThanOrEqual(500);
+    expect((await client.call('POST', `/v2/sessions/online/${session}/invoices`, { body: invoice('M2') })).status).toBe(202);
+    const metrics = await (await fetch(`${sim.url}/metrics`)).text();
+    expect(metrics).toMatch(/ksef_sim_faults_injected_total\{[^}]*type="error5xx"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/ksef_sim_invoices_received_total\{[^}]*session_type="Online"[^}]*\} [1-9]/);
+  });
+
   it('draws are reproducible from the seed', async () => {
     const run = async () => {
       await client.call('POST', '/admin/faults/reset', { body: { seed: 42 }, token: null });

@@ -14,6 +14,8 @@ import { BatchSessionService } from '../sessions/batch-session.service';
 import { KsefTokenService } from '../tokens/ksef-token.service';
 import { writeKsefError } from './ksef-error-body';
 import { SignedUrlService } from './signed-url.service';
+import { SimulatorMetrics } from './simulator-metrics';
+import { groupOf } from '../domain/rate-limit/rate-limit-groups';
 
 /** Request-scoped fault decided in onRequest and applied after the handler (slow, drop). */
 const pendingFault = new WeakMap<FastifyRequest, FaultRule>();
@@ -52,6 +54,7 @@ export function configureSimulatorHttp(nest: NestFastifyApplication): void {
   const urls = nest.get(SignedUrlService);
   const views = nest.get(SessionViewsService);
   const hung = new Set<Socket>();
+  const metrics = nest.get(SimulatorMetrics);
 
   // Clients commonly send `Content-Type: application/json` with an empty body on challenge, redeem or close;
   // KSeF accepts that, so an empty body is "no body" (fastify would refuse it as an empty JSON document).
@@ -77,6 +80,7 @@ export function configureSimulatorHttp(nest: NestFastifyApplication): void {
     const endpoint = `${request.method} ${route}`;
     const fault = faults.pick(endpoint, clock.now());
     if (fault) {
+      metrics.faultsInjected.inc({ type: fault.type });
       switch (fault.type) {
         case 'outage':
           return reply.status(503).type('application/json').send({ title: 'Service Unavailable', status: 503, detail: 'KSeF niedostępny (symulowana awaria).' });
@@ -99,6 +103,7 @@ export function configureSimulatorHttp(nest: NestFastifyApplication): void {
     if (rateLimits.disabled) return;
     const decision = await rateLimits.check(request.method, route, contextKey(request), request.ip);
     if (!decision.allowed) {
+      metrics.rateLimited.inc({ group: groupOf(request.method, route) ?? 'other' });
       return tooManyRequests(reply, request, decision.retryAfterSeconds, `Przekroczono limit liczby żądań (okno: ${decision.window}).`);
     }
   });

@@ -12,6 +12,7 @@ import { SIM_SETTINGS } from '../domain/simulator-tokens';
 import { InvoiceRepository, type InvoiceOutcome, type InvoiceRow } from '../infrastructure/invoice.repository';
 import { SessionLimitsService } from './session-limits.service';
 import { ProcessingQueue } from './processing-queue';
+import { SimulatorMetrics } from '../http/simulator-metrics';
 import { SessionService } from './session.service';
 import { XML_VALIDATOR } from './xml-validator.provider';
 
@@ -46,6 +47,7 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
     @Inject(XML_VALIDATOR) private readonly validator: KsefXmlValidator,
     @Inject(SIM_SETTINGS) private readonly settings: SimulatorSettings,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: SimulatorMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -66,6 +68,7 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
   }
 
   enqueue(referenceNumber: string, sessionReference: string): void {
+    this.metrics.invoicesReceived.inc({ session_type: sessionReference.slice(9, 11) === 'SB' ? 'Batch' : 'Online' });
     this.queue.push({ referenceNumber, sessionReference, dueAt: this.clock.now() + 2 * this.settings.processingDelayMs });
     this.schedule();
   }
@@ -141,6 +144,7 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
       });
     }
     await this.invoices.saveOutcomes(outcomes);
+    for (const o of outcomes) this.metrics.invoicesProcessed.inc({ status_code: String(o.status.code) });
     for (const session of new Set(rows.map((r) => r.session_reference))) void this.sessions.tryFinalize(session);
   }
 
