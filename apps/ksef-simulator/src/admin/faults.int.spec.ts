@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { buildSampleInvoice } from '@ksef-bridge/ksef-spec';
 import { waitFor } from '@ksef-bridge/testing';
-import { DocClient, FA3, SessionCrypto, startSimulator, type RunningSimulator } from '../../test/simulator-harness';
+import { DocClient, FA3, SessionCrypto, sha256, startSimulator, type RunningSimulator } from '../../test/simulator-harness';
 
 const NIP = '5265877635';
 const SEND = 'POST /v2/sessions/online/:referenceNumber/invoices';
@@ -117,6 +117,23 @@ describe('fault injection (/admin/faults)', () => {
       return match?.status.code === 200 ? match : undefined;
     }, { timeoutMs: 10_000, intervalMs: 20, what: 'dropped invoice accepted' });
     expect(found.ksefNumber).toBeDefined();
+  });
+
+  it('faults apply to batch part uploads too: a dropped upload is still stored', async () => {
+    const batchCrypto = new SessionCrypto();
+    const part = batchCrypto.encrypt(Buffer.from('archive bytes'));
+    const opened = await client.call('POST', '/v2/sessions/batch', {
+      body: {
+        formCode: FA3,
+        batchFile: { fileSize: 13, fileHash: sha256(Buffer.from('archive bytes')), fileParts: [{ ordinalNumber: 1, fileSize: part.length, fileHash: sha256(part) }] },
+        encryption: batchCrypto.encryptionInfo(await client.certificate('SymmetricKeyEncryption')),
+      },
+    });
+    await addFault({ type: 'drop', endpoint: 'PUT /storage/batch/:session/:ordinal', count: 1 });
+    await expect(fetch(opened.body.partUploadRequests[0].url, { method: 'PUT', body: part })).rejects.toThrow();
+    // The part was stored before the connection dropped: closing finds no missing part (no 21205).
+    const close = await client.call('POST', `/v2/sessions/batch/${opened.body.referenceNumber}/close`);
+    expect(close.status).toBe(204);
   });
 
   it('slow processing: invoices stay at 150 while the fault is active, then finish', async () => {

@@ -76,7 +76,8 @@ export function configureSimulatorHttp(nest: NestFastifyApplication): void {
 
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
-    if (!route?.startsWith('/v2/')) return;
+    // Faults apply to the KSeF API and to the token-less storage links (batch part uploads, UPO downloads).
+    if (!route?.startsWith('/v2/') && !route?.startsWith('/storage/')) return;
     const endpoint = `${request.method} ${route}`;
     const fault = faults.pick(endpoint, clock.now());
     if (fault) {

@@ -1,6 +1,6 @@
 import { buildSampleInvoice, createKsefXmlValidator, isValidKsefNumber, type KsefXmlValidator } from '@ksef-bridge/ksef-spec';
 import { waitFor } from '@ksef-bridge/testing';
-import { DocClient, FA2, FA3, SessionCrypto, startSimulator, type RunningSimulator } from '../../test/simulator-harness';
+import { DocClient, FA2, FA3, SessionCrypto, sha256, startSimulator, type RunningSimulator } from '../../test/simulator-harness';
 
 const NIP = '5265877635';
 
@@ -116,7 +116,7 @@ describe('interactive session (real crypto, async processing, UPO)', () => {
     // Encrypted with another key: hashes of the ciphertext match, decryption fails (or yields garbage with bad padding).
     const xml = Buffer.from(buildSampleInvoice({ sellerNip: NIP, invoiceNumber: `ENC/${Date.now()}` }));
     const encrypted = other.encrypt(xml);
-    const body = { ...crypto.sendRequest(xml), encryptedInvoiceContent: encrypted.toString('base64'), encryptedInvoiceSize: encrypted.length, encryptedInvoiceHash: require('node:crypto').createHash('sha256').update(encrypted).digest('base64') };
+    const body = { ...crypto.sendRequest(xml), encryptedInvoiceContent: encrypted.toString('base64'), encryptedInvoiceSize: encrypted.length, encryptedInvoiceHash: sha256(encrypted) };
     const sent = await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body });
     if (sent.status === 202) expect((await finalStatus(ref, sent.body.referenceNumber)).status.code).toBe(435);
     else expect(sent.body.exception.exceptionDetailList[0].exceptionCode).toBe(21403); // padding happened to be valid: garbage fails the plaintext hash
