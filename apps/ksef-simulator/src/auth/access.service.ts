@@ -4,6 +4,7 @@ import { KsefError } from '../domain/ksef-error';
 import { AuthRepository } from '../infrastructure/auth.repository';
 import { JwtService, type SimTokenClaims, type TokenKind } from './jwt.service';
 import { SimClock } from '../domain/clock';
+import { ipAllowed } from '../domain/ip-policy';
 
 /** The caller of a protected endpoint, from its access token. */
 export interface AccessContext {
@@ -64,6 +65,7 @@ export class AccessService implements OnModuleInit {
   /** Access-token check; with `permissions`, at least one of them must be granted (403 missing-permissions). */
   async access(request: FastifyRequest, ...permissions: string[]): Promise<AccessContext> {
     const claims = await this.claims(request, 'access');
+    if (!ipAllowed(claims.ips, request.ip)) throw KsefError.forbidden('ip-not-allowed', `Adres IP ${request.ip} nie jest dozwolony dla tego uwierzytelnienia.`);
     if (permissions.length && !permissions.some((p) => claims.per.includes(p))) {
       throw KsefError.forbidden('missing-permissions', `Brak wymaganych uprawnień: ${permissions.join(', ')}.`);
     }

@@ -11,7 +11,13 @@ const ksefTokenRequest = z.object({
   contextIdentifier,
   encryptedToken: z.string().min(1),
   publicKeyId: z.string().nullish(),
-  authorizationPolicy: z.unknown().optional(),
+  authorizationPolicy: z
+    .object({
+      allowedIps: z
+        .object({ ip4Addresses: z.array(z.string()).max(10).nullish(), ip4Ranges: z.array(z.string()).max(10).nullish(), ip4Masks: z.array(z.string()).max(10).nullish() })
+        .nullish(),
+    })
+    .nullish(),
 });
 
 function pageSize(raw: string | undefined, min = 10, max = 1000, fallback = 10): number {

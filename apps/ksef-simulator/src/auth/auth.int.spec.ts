@@ -92,6 +92,25 @@ describe('authentication', () => {
     expect((await client.call('POST', '/v2/auth/token/redeem', { token: init.body.authenticationToken.token })).body.exception.exceptionDetailList[0].exceptionCode).toBe(21301);
   });
 
+  it('authorizationPolicy.allowedIps is enforced on every use of the access token (403 ip-not-allowed)', async () => {
+    const token = await client.seedToken(NIP);
+    const login = async (allowedIps: Record<string, string[]>) => {
+      const ch = await challenge();
+      const init = await client.call('POST', '/v2/auth/ksef-token', {
+        token: null,
+        body: { challenge: ch.challenge, contextIdentifier: { type: 'Nip', value: NIP }, encryptedToken: await encryptToken(`${token}|${ch.timestampMs}`), authorizationPolicy: { allowedIps } },
+      });
+      await finalAuthStatus(init.body.referenceNumber, init.body.authenticationToken.token);
+      return (await client.call('POST', '/v2/auth/token/redeem', { token: init.body.authenticationToken.token })).body.accessToken.token as string;
+    };
+    const elsewhere = await login({ ip4Addresses: ['10.1.2.3'] });
+    const denied = await client.call('GET', '/v2/auth/sessions', { token: elsewhere });
+    expect(denied.status).toBe(403);
+    expect(denied.body.reasonCode).toBe('ip-not-allowed');
+    const here = await login({ ip4Masks: ['127.0.0.0/8'] });
+    expect((await client.call('GET', '/v2/auth/sessions', { token: here })).status).toBe(200);
+  });
+
   it('a token of another context gets 415 (no permissions); an unknown publicKeyId is 21470', async () => {
     const token = await client.seedToken('1111111111');
     const ch = await challenge();

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import type { AllowedIps } from '../domain/ip-policy';
 import { generateReferenceNumber, isValidNip, type KsefXmlValidator } from '@ksef-bridge/ksef-spec';
 import { SimClock } from '../domain/clock';
 import { KsefError, ksefException } from '../domain/ksef-error';
@@ -134,7 +135,7 @@ export class AuthService {
     return timestampMs;
   }
 
-  async startWithKsefToken(body: { challenge: string; contextIdentifier: ContextIdentifier; encryptedToken: string; publicKeyId?: string | null }) {
+  async startWithKsefToken(body: { challenge: string; contextIdentifier: ContextIdentifier; encryptedToken: string; publicKeyId?: string | null; authorizationPolicy?: { allowedIps?: AllowedIps | null } | null }) {
     const challengeMs = await this.consumeChallenge(body.challenge);
     let plain: string | undefined;
     try {
@@ -144,7 +145,7 @@ export class AuthService {
       plain = undefined;
     }
     const { outcome, tokenReference, permissions } = await this.evaluateToken(plain, challengeMs, body.contextIdentifier);
-    return this.createOperation(body.contextIdentifier, 'Token', outcome, permissions, tokenReference);
+    return this.createOperation(body.contextIdentifier, 'Token', outcome, permissions, tokenReference, undefined, body.authorizationPolicy?.allowedIps ?? undefined);
   }
 
   private async evaluateToken(plain: string | undefined, challengeMs: number, ctx: ContextIdentifier): Promise<{ outcome: Status; tokenReference?: string; permissions: string[] }> {
@@ -167,7 +168,7 @@ export class AuthService {
   }
 
   /** Records an operation whose final status becomes visible after SIM_AUTH_DELAY_MS (status 100 until then). */
-  async createOperation(ctx: ContextIdentifier, method: string, outcome: Status, permissions: string[], tokenReference?: string, authDocumentHash?: string) {
+  async createOperation(ctx: ContextIdentifier, method: string, outcome: Status, permissions: string[], tokenReference?: string, authDocumentHash?: string, allowedIps?: AllowedIps) {
     const now = this.clock.date();
     const referenceNumber = generateReferenceNumber('AU', now);
     await this.repo.create({
@@ -181,6 +182,7 @@ export class AuthService {
       startedAt: now,
       readyAt: new Date(now.getTime() + this.settings.authDelayMs),
       authDocumentHash,
+      allowedIps,
     });
     const authenticationToken = await this.jwt.sign({ typ: 'auth', sid: referenceNumber, ctxType: ctx.type, ctxValue: ctx.value, per: [] }, this.settings.authTokenTtlSeconds);
     return { referenceNumber, authenticationToken: { token: authenticationToken.token, validUntil: authenticationToken.validUntil.toISOString() } };
@@ -225,7 +227,7 @@ export class AuthService {
       const token = await this.tokens.find(op.token_reference);
       if (token && token.status !== 'Active') throw ksefException('notAuthorized', 'Token KSeF został unieważniony.');
     }
-    const claims = { sid, ctxType: op.context_type, ctxValue: op.context_value, per: op.permissions };
+    const claims = { sid, ctxType: op.context_type, ctxValue: op.context_value, per: op.permissions, ...(op.allowed_ips ? { ips: op.allowed_ips } : {}) };
     const refresh = await this.jwt.sign({ ...claims, typ: 'refresh' }, this.settings.refreshTokenTtlSeconds);
     if (!(await this.repo.markRedeemed(sid, refresh.validUntil))) {
       throw ksefException('notAuthorized', `Tokeny dla operacji uwierzytelniania ${sid} zostały już pobrane.`);
@@ -240,7 +242,10 @@ export class AuthService {
   async refresh(sid: string) {
     const op = await this.repo.find(sid);
     if (!op || op.revoked) throw KsefError.unauthorized('Uwierzytelnienie zostało unieważnione (session revoked).');
-    const access = await this.jwt.sign({ typ: 'access', sid, ctxType: op.context_type, ctxValue: op.context_value, per: op.permissions }, this.settings.accessTokenTtlSeconds);
+    const access = await this.jwt.sign(
+      { typ: 'access', sid, ctxType: op.context_type, ctxValue: op.context_value, per: op.permissions, ...(op.allowed_ips ? { ips: op.allowed_ips } : {}) },
+      this.settings.accessTokenTtlSeconds,
+    );
     await this.repo.markRefreshed(sid, this.clock.date());
     return { accessToken: { token: access.token, validUntil: access.validUntil.toISOString() } };
   }

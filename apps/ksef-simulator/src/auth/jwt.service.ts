@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { importEsm } from '@ksef-bridge/ksef-spec';
 import { SimClock } from '../domain/clock';
+import type { AllowedIps } from '../domain/ip-policy';
 import { SettingsRepository } from '../infrastructure/settings.repository';
 
 type Jose = typeof import('jose');
@@ -15,6 +16,8 @@ export interface SimTokenClaims {
   ctxType: string;
   ctxValue: string;
   per: string[];
+  /** `authorizationPolicy.allowedIps`, when the authentication set one. */
+  ips?: AllowedIps;
 }
 
 export type VerifyResult = { ok: true; claims: SimTokenClaims; expiresAt: Date } | { ok: false; reason: 'expired' | 'invalid' | 'wrong-type' };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { AllowedIps } from '../domain/ip-policy';
 import type { Status } from '../domain/statuses';
 
 export interface AuthOperationRow {
@@ -19,6 +20,7 @@ export interface AuthOperationRow {
   started_at: Date;
   ready_at: Date;
   auth_document_hash: string | null;
+  allowed_ips: AllowedIps | null;
 }
 
 export interface NewAuthOperation {
@@ -32,6 +34,7 @@ export interface NewAuthOperation {
   startedAt: Date;
   readyAt: Date;
   authDocumentHash?: string;
+  allowedIps?: AllowedIps | null;
 }
 
 /** Challenges and authentication operations (status, one-time redeem, refresh-token validity, revocation). */
@@ -56,8 +59,8 @@ export class AuthRepository {
   async create(op: NewAuthOperation): Promise<void> {
     await this.db.query(
       `INSERT INTO ksef_simulator.auth_operations (reference_number, context_type, context_value, method, token_reference, status_code,
-         status_description, status_details, permissions, started_at, ready_at, auth_document_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12)`,
+         status_description, status_details, permissions, started_at, ready_at, auth_document_hash, allowed_ips)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13::jsonb)`,
       [
         op.referenceNumber,
         op.contextType,
@@ -71,6 +74,7 @@ export class AuthRepository {
         op.startedAt,
         op.readyAt,
         op.authDocumentHash ?? null,
+        op.allowedIps ? JSON.stringify(op.allowedIps) : null,
       ],
     );
   }
