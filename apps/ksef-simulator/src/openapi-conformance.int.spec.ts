@@ -63,12 +63,23 @@ describe('responses conform to the official open-api.json (ajv)', () => {
     await client.call('POST', '/v2/testdata/subject', { body: { subjectNip: '1111111111', subjectType: 'VatGroup', description: 'grupa VAT' } });
     await client.call('POST', '/v2/testdata/person', { body: { nip: '2222222222', pesel: '90010112345', isBailiff: false, description: 'osoba' } });
     await client.call('POST', '/v2/testdata/attachment', { body: { nip: NIP } });
+    await client.call('POST', '/v2/testdata/attachment/revoke', { body: { nip: NIP } });
+    const grant = { contextIdentifier: { type: 'Nip', value: NIP }, authorizedIdentifier: { type: 'Nip', value: '1111111111' } };
+    await client.call('POST', '/v2/testdata/permissions', { body: { ...grant, permissions: [{ permissionType: 'InvoiceRead', description: 'odczyt' }] } });
+    await client.call('POST', '/v2/testdata/permissions/revoke', { body: grant });
+    await client.call('POST', '/v2/testdata/subject/remove', { body: { subjectNip: '1111111111' } });
+    await client.call('POST', '/v2/testdata/person/remove', { body: { nip: '2222222222' } });
+    await client.call('POST', '/v2/testdata/subject', { body: { subjectNip: 'bad', subjectType: 'VatGroup', description: 'x' } });
     await client.call('POST', '/v2/testdata/context/block', { body: { contextIdentifier: { type: 'Nip', value: '3333333333' } } });
     await client.call('POST', '/v2/testdata/context/unblock', { body: { contextIdentifier: { type: 'Nip', value: '3333333333' } } });
     await client.call('POST', '/v2/testdata/limits/context/session', {
       body: { onlineSession: { maxInvoiceSizeInMB: 1, maxInvoiceWithAttachmentSizeInMB: 3, maxInvoices: 5 }, batchSession: { maxInvoiceSizeInMB: 1, maxInvoiceWithAttachmentSizeInMB: 3, maxInvoices: 5 } },
     });
     await client.call('DELETE', '/v2/testdata/limits/context/session');
+    const second = new DocClient(sim);
+    const secondRef = await second.authenticateWithToken(NIP, await second.seedToken(NIP));
+    await client.call('DELETE', `/v2/auth/sessions/${secondRef}`);
+    expect((await second.call('GET', '/v2/auth/sessions')).status).toBe(401);
     const limits = (await client.call('GET', '/v2/rate-limits')).body;
     await client.call('POST', '/v2/testdata/rate-limits', { body: { rateLimits: { ...limits, sessionList: { perSecond: 1, perMinute: 1, perHour: 1 } } } });
     await client.call('GET', '/v2/sessions?sessionType=Online');
@@ -78,6 +89,7 @@ describe('responses conform to the official open-api.json (ajv)', () => {
     await client.call('POST', '/v2/testdata/rate-limits/production');
     await client.call('DELETE', '/v2/auth/sessions/current');
 
+    expect(client.recorded.filter((r) => r.path.startsWith('/v2/testdata/') && r.status !== 200 && !r.path.endsWith('/subject'))).toEqual([]);
     const statuses = new Set(client.recorded.map((r) => r.status));
     expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 201, 202, 204, 400, 401, 429]));
     const problems = client.recorded.flatMap((r) => conformance.check(r));

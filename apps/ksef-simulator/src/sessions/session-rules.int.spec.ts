@@ -39,6 +39,12 @@ describe('session rules: limits, offline mode, technical corrections, upload win
     await client.call('DELETE', '/v2/testdata/limits/context/session');
   });
 
+  it('an invoice of another seller than the context NIP ends in 410 (wrong permission scope)', async () => {
+    const { crypto, ref } = await open();
+    const sent = await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest(buildSampleInvoice({ sellerNip: '1111111111', invoiceNumber: `OTHER/${Date.now()}` })) });
+    expect((await final(ref, sent.body.referenceNumber)).status).toMatchObject({ code: 410, description: 'Nieprawidłowy zakres uprawnień' });
+  });
+
   it('marks an invoice issued on an earlier day as Offline (automatic offline) and keeps an explicit offlineMode', async () => {
     const { crypto, ref } = await open();
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
