@@ -1,5 +1,6 @@
 import { buildSampleInvoice } from '@ksef-bridge/ksef-spec';
 import {
+  KsefAmbiguousError,
   KsefLogicalError,
   buildBatchArchive,
   generateSymmetricKey,
@@ -89,5 +90,32 @@ describe('ksef-client batch session (simulator)', () => {
     expect(error).toBeInstanceOf(KsefLogicalError);
     expect((error as KsefLogicalError).hasExceptionCode(21205)).toBe(true);
     expect((error as KsefLogicalError).facts.referenceNumbers['sessionReferenceNumber']).toBe(opened.referenceNumber);
+  });
+  it('a lost answer to close is ambiguous; the session status tells whether the close happened', async () => {
+    await fx.admin.addFault({ type: 'drop', endpoint: 'POST /v2/sessions/batch/:referenceNumber/close', count: 1 });
+    const error = await client.sendBatch(invoices(2, 'BD'), { compression: 'Zip' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KsefAmbiguousError);
+    const sessionReferenceNumber = (error as KsefAmbiguousError).facts.referenceNumbers['sessionReferenceNumber']!;
+    const status = await client.waitForSessionStatus(sessionReferenceNumber, wait);
+    expect(status.status.code).toBe(200);
+    expect(status.successfulInvoiceCount).toBe(2);
+  });
+
+  it('closing after the upload window (parts × 20 min) is refused with 21208 and the session is cancelled', async () => {
+    const files = invoices(2, 'BW');
+    const archive = await buildBatchArchive(files, 'Zip');
+    const symmetric = generateSymmetricKey();
+    const pkg = prepareBatchPackage(archive, symmetric, { compression: 'Zip', files });
+    const opened = await client.openBatchSession({ batchFile: pkg.batchFile, symmetric });
+    await client.uploadBatchPart(opened.partUploadRequests[0]!, pkg.encryptedParts[0]!, opened.referenceNumber);
+    // Simulated time jumps 21 minutes: the upload window closes, and the access token the client holds expires in
+    // the simulator's clock (not in ours), so the close also goes through 401 → refresh → retry.
+    const renewalsBefore = client.tokens.stats.refreshes + client.tokens.stats.logins;
+    await fx.admin.post('/admin/clock', { advanceMs: 21 * 60_000 });
+    const error = await client.closeBatchSession(opened.referenceNumber).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KsefLogicalError);
+    expect((error as KsefLogicalError).hasExceptionCode(21208)).toBe(true);
+    expect((await client.getSessionStatus(opened.referenceNumber)).status.code).toBe(440);
+    expect(client.tokens.stats.refreshes + client.tokens.stats.logins).toBeGreaterThan(renewalsBefore);
   });
 });
