@@ -167,31 +167,25 @@ export class BatchSessionService implements OnModuleInit {
       }
       const limits = (await this.limits.forContext(row.context_type, row.context_value)).batchSession;
       if (files.length > limits.maxInvoices) return this.fail(referenceNumber, { ...SESSION_STATUS.invoiceLimit, details: [`Pakiet zawiera ${files.length} faktur, limit ${limits.maxInvoices}.`] });
-      const refs: string[] = [];
-      await Promise.all(
-        files.map((file, i) => {
-          const ref = generateReferenceNumber('EE', this.clock.date());
-          refs.push(ref);
-          return this.invoices.insert({
-            reference_number: ref,
-            session_reference: referenceNumber,
-            ordinal: i + 1,
-            invoice_hash: sha256Base64(file.content),
-            invoice_size: file.content.length,
-            invoice_file_name: file.name,
-            content: file.content,
-            // A batch invoice's invoicingDate is the session's open time.
-            invoicing_date: new Date(row.created_at),
-            offline_mode: row.offline_mode,
-            hash_of_corrected: null,
-            form_code: row.form_code,
-          });
-        }),
-      );
+      const rows = files.map((file, i) => ({
+        reference_number: generateReferenceNumber('EE', this.clock.date()),
+        session_reference: referenceNumber,
+        ordinal: i + 1,
+        invoice_hash: sha256Base64(file.content),
+        invoice_size: file.content.length,
+        invoice_file_name: file.name,
+        content: file.content,
+        // A batch invoice's invoicingDate is the session's open time.
+        invoicing_date: new Date(row.created_at),
+        offline_mode: row.offline_mode,
+        hash_of_corrected: null,
+        form_code: row.form_code,
+      }));
+      await Promise.all(rows.map((r) => this.invoices.insert(r)));
       await this.batches.setBatch(referenceNumber, { ...batch, extracted: true });
       await this.batches.deleteParts(referenceNumber);
       await this.sessions.setInvoiceCount(referenceNumber, files.length);
-      for (const ref of refs) this.queue.enqueue(ref, referenceNumber);
+      for (const r of rows) this.queue.enqueue(r.reference_number, referenceNumber, r);
       if (!files.length) await this.sessionService.tryFinalize(referenceNumber);
     } catch (error) {
       this.logger.error({ error: safeError(error), session: referenceNumber }, 'batch processing failed');

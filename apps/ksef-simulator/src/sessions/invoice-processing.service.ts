@@ -9,9 +9,9 @@ import { checkInvoice } from '../domain/processing/invoice-checks';
 import { INVOICE_STATUS } from '../domain/statuses';
 import type { SimulatorSettings } from '../domain/simulator-settings';
 import { SIM_SETTINGS } from '../domain/simulator-tokens';
-import { InvoiceRepository, type InvoiceOutcome, type InvoiceRow } from '../infrastructure/invoice.repository';
+import { InvoiceRepository, type InvoiceOutcome } from '../infrastructure/invoice.repository';
 import { SessionLimitsService } from './session-limits.service';
-import { ProcessingQueue } from './processing-queue';
+import { ProcessingQueue, type InvoiceSnapshot } from './processing-queue';
 import { SimulatorMetrics } from '../http/simulator-metrics';
 import { SessionService } from './session.service';
 import { XML_VALIDATOR } from './xml-validator.provider';
@@ -21,6 +21,8 @@ interface QueuedInvoice {
   sessionReference: string;
   /** Simulated time at which the final step runs (status 100 -> 150 after one delay, final after two). */
   dueAt: number;
+  /** In-memory copy of the stored row (absent for invoices re-queued after a restart: read from PostgreSQL). */
+  snapshot?: InvoiceSnapshot;
 }
 
 const BATCH = 500;
@@ -51,7 +53,7 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.queueIn.attach((invoice, session) => this.enqueue(invoice, session));
+    this.queueIn.attach((invoice, session, snapshot) => this.enqueue(invoice, session, snapshot));
     const pending = await this.invoices.pendingForProcessing(1_000_000);
     const now = this.clock.now();
     for (const p of pending) this.queue.push({ referenceNumber: p.reference_number, sessionReference: p.session_reference, dueAt: now });
@@ -67,9 +69,9 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
     this.validator.close();
   }
 
-  enqueue(referenceNumber: string, sessionReference: string): void {
+  enqueue(referenceNumber: string, sessionReference: string, snapshot?: InvoiceSnapshot): void {
     this.metrics.invoicesReceived.inc({ session_type: sessionReference.slice(9, 11) === 'SB' ? 'Batch' : 'Online' });
-    this.queue.push({ referenceNumber, sessionReference, dueAt: this.clock.now() + 2 * this.settings.processingDelayMs });
+    this.queue.push({ referenceNumber, sessionReference, snapshot, dueAt: this.clock.now() + 2 * this.settings.processingDelayMs });
     this.schedule();
   }
 
@@ -106,7 +108,9 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
   }
 
   private async processBatch(batch: QueuedInvoice[]): Promise<void> {
-    const rows = await this.invoices.loadForProcessing(batch.map((b) => b.referenceNumber));
+    const inMemory = batch.flatMap((b) => (b.snapshot ? [b.snapshot] : []));
+    const missing = batch.filter((b) => !b.snapshot).map((b) => b.referenceNumber);
+    const rows: InvoiceSnapshot[] = [...inMemory, ...(missing.length ? await this.invoices.loadForProcessing(missing) : [])];
     const now = this.clock.date();
     const outcomes: InvoiceOutcome[] = [];
     const candidates: (InvoiceOutcome & { sessionReference: string })[] = [];
@@ -148,7 +152,7 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
     for (const session of new Set(rows.map((r) => r.session_reference))) void this.sessions.tryFinalize(session);
   }
 
-  private async evaluate(row: InvoiceRow, now: Date): Promise<InvoiceOutcome> {
+  private async evaluate(row: InvoiceSnapshot, now: Date): Promise<InvoiceOutcome> {
     const base: InvoiceOutcome = { referenceNumber: row.reference_number, status: INVOICE_STATUS.unknown, invoicingMode: row.offline_mode ? 'Offline' : 'Online' };
     if (!row.content) return { ...base, status: INVOICE_STATUS.decryption };
     const session = await this.sessions.contextOf(row.session_reference);

@@ -194,7 +194,7 @@ export class SessionService {
     const ordinal = ++session.invoiceCount;
     const invoiceReference = generateReferenceNumber('EE', new Date(now));
     // A failed insert does not hand its ordinal back: concurrent submissions may hold later ones (a gap is harmless).
-    await this.invoices.insert({
+    const row = {
       reference_number: invoiceReference,
       session_reference: referenceNumber,
       ordinal,
@@ -206,8 +206,9 @@ export class SessionService {
       offline_mode: request.offlineMode ?? false,
       hash_of_corrected: request.hashOfCorrectedInvoice ?? null,
       form_code: session.formCode,
-    });
-    this.processing.enqueue(invoiceReference, referenceNumber);
+    };
+    await this.invoices.insert(row);
+    this.processing.enqueue(invoiceReference, referenceNumber, row);
     return { referenceNumber: invoiceReference };
   }
 
