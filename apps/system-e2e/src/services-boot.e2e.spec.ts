@@ -63,6 +63,8 @@ describe.each(services)('$name service process', ({ name, port, checks }) => {
   it('serves Prometheus metrics', async () => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(text).toContain(`process_cpu_user_seconds_total{service="${name}"}`);
+    // Pipeline services run an outbox relay; its queue is visible at scrape time.
+    if (checks.includes('kafka')) expect(text).toMatch(new RegExp(`ksef_outbox_pending_events\\{service="${name}"\\} 0`));
   });
 
   it('shuts down gracefully on SIGTERM with exit code 0', async () => {

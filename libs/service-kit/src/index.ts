@@ -8,6 +8,7 @@ export type { HealthCheckFn } from './lib/health-registry';
 export { LOGGER, METRICS_REGISTRY, SERVICE_NAME } from './lib/tokens';
 export { PinoNestLogger } from './lib/nest-logger';
 export { PlatformModule, KAFKA_CLIENT, platformDataSource } from './lib/platform.module';
+export { ConsumerRegistry } from './lib/consumer-registry';
 export type { PlatformOptions } from './lib/platform.module';
 export { runService } from './lib/run-service';
 export type { RunServiceOptions } from './lib/run-service';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBoolean, envInt, envList, Env, loadConfig } from './load-config';
+import { envBoolean, envInt, envList, envOptional, Env, loadConfig } from './load-config';
 
 /**
  * Settings every service shares. Defaults match the local stack (scripts/stack) and docker-compose.yml.
@@ -24,7 +24,7 @@ export const commonConfigShape = {
   PGPASSWORD: z.string().default('ksef'),
   PGDATABASE: z.string().default('ksef_bridge'),
   DB_POOL_SIZE: envInt(10, 1, 200),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: envOptional(z.string().url()),
   OTEL_ENABLED: envBoolean(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: envInt(15_000, 1_000, 120_000),

@@ -34,4 +34,10 @@ describe('loadConfig', () => {
     expect(databaseConfig(c).port).toBe(6543);
     expect(c.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
   });
+
+  it('treats an empty optional variable as unset but still validates a set one', () => {
+    expect(loadServiceConfig('intake', 3001, {}, { OTEL_EXPORTER_OTLP_ENDPOINT: '' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadServiceConfig('intake', 3001, {}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://127.0.0.1:4318');
+    expect(() => loadServiceConfig('intake', 3001, {}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
 });

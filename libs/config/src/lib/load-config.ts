@@ -38,3 +38,6 @@ export const envList = (defaultValue: string[]) =>
     .string()
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? defaultValue : v.split(',').map((s) => s.trim()).filter(Boolean)));
+
+/** An optional variable where an empty value means unset (shells and compose files often export `VAR=`). */
+export const envOptional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());

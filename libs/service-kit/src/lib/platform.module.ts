@@ -1,15 +1,21 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { databaseConfig, type CommonConfig } from '@ksef-bridge/config';
 import { createKafka, KafkaPublisher, TopicAdmin, type KafkaClient } from '@ksef-bridge/kafka';
-import type { Logger } from '@ksef-bridge/observability';
+import type { Logger, Registry } from '@ksef-bridge/observability';
+import { OutboxRelay, OutboxWriter, outboxMigrations } from '@ksef-bridge/outbox';
 import { createDataSource, pingDatabase, runMigrations } from '@ksef-bridge/persistence';
+import { ConsumerRegistry } from './consumer-registry';
 import { HealthRegistry } from './health-registry';
-import { LOGGER } from './tokens';
+import { outboxRelayMetrics, registerOutboxGauges } from './platform-metrics';
+import { KAFKA_CLIENT, PLATFORM_OPTIONS } from './platform-tokens';
+import { LOGGER, METRICS_REGISTRY } from './tokens';
+
+export { KAFKA_CLIENT } from './platform-tokens';
 
 export interface PlatformOptions {
   config: CommonConfig & { SERVICE_NAME: string; KAFKA_CLIENT_ID: string };
-  /** The PostgreSQL schema this service owns. */
+  /** The PostgreSQL schema this service owns (its outbox and inbox tables live there too). */
   schema: string;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: Function[];
@@ -17,29 +23,29 @@ export interface PlatformOptions {
   entities?: Function[];
 }
 
-export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
-export const PLATFORM_OPTIONS = Symbol('PLATFORM_OPTIONS');
-
-/** The service's data source on its own schema (synchronize off). */
+/** The service's data source on its own schema: outbox/inbox migrations first, then the service's own. */
 export function platformDataSource(options: PlatformOptions): DataSource {
   return createDataSource({
     db: databaseConfig(options.config),
     schema: options.schema,
-    migrations: options.migrations,
+    migrations: [...outboxMigrations(options.schema), ...options.migrations],
     entities: options.entities ?? [],
     applicationName: options.config.SERVICE_NAME,
   });
 }
 
 @Injectable()
-class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
+class PlatformLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
     private readonly dataSource: DataSource,
     private readonly admin: TopicAdmin,
     private readonly publisher: KafkaPublisher,
+    private readonly relay: OutboxRelay,
+    private readonly consumers: ConsumerRegistry,
     private readonly health: HealthRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -47,6 +53,18 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
     if (ran.length) this.logger.info({ migrations: ran }, 'migrations applied');
     this.health.register('postgres', (timeoutMs) => pingDatabase(this.dataSource, timeoutMs));
     this.health.register('kafka', (timeoutMs) => this.admin.ping(timeoutMs));
+    registerOutboxGauges(this.registry, this.relay);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.relay.start();
+    await this.consumers.startAll();
+  }
+
+  /** Order matters: stop consuming (in-flight work finishes, offsets commit), then drain the relay's round. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumers.stopAll().catch((err: unknown) => this.logger.warn({ err }, 'consumer stop failed'));
+    await this.relay.stop().catch((err: unknown) => this.logger.warn({ err }, 'outbox relay stop failed'));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -56,8 +74,9 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
 }
 
 /**
- * Kafka (client, publisher, topic admin) and PostgreSQL (data source on the service's schema, migrations at boot
- * under an advisory lock) for a pipeline service, with both registered as readiness checks.
+ * Kafka (client, publisher, topic admin, consumers) and PostgreSQL (data source on the service's schema, migrations
+ * at boot under an advisory lock), the transactional outbox (writer + relay) and readiness checks, for a pipeline
+ * service. Use `OutboxWriter` inside transactions and `ConsumerRegistry.register` for consumers.
  */
 @Module({})
 export class PlatformModule {
@@ -75,9 +94,17 @@ export class PlatformModule {
         { provide: TopicAdmin, inject: [KAFKA_CLIENT], useFactory: (client: KafkaClient) => new TopicAdmin(client) },
         { provide: KafkaPublisher, inject: [KAFKA_CLIENT], useFactory: (client: KafkaClient) => new KafkaPublisher(client) },
         { provide: DataSource, useFactory: () => platformDataSource(options).initialize() },
+        { provide: OutboxWriter, useValue: new OutboxWriter(options.schema) },
+        {
+          provide: OutboxRelay,
+          inject: [DataSource, KafkaPublisher, LOGGER, METRICS_REGISTRY],
+          useFactory: (ds: DataSource, publisher: KafkaPublisher, logger: Logger, registry: Registry) =>
+            new OutboxRelay(ds, publisher, { schema: options.schema, logger: logger.child({ component: 'outbox-relay' }), metrics: outboxRelayMetrics(registry) }),
+        },
+        ConsumerRegistry,
         PlatformLifecycle,
       ],
-      exports: [KAFKA_CLIENT, TopicAdmin, KafkaPublisher, DataSource],
+      exports: [KAFKA_CLIENT, TopicAdmin, KafkaPublisher, DataSource, OutboxWriter, OutboxRelay, ConsumerRegistry],
     };
   }
 }
