@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import { KsefHttp, type KsefLogger } from './ksef-http';
 import { KsefAmbiguousError, KsefRateLimitError, KsefTransportError, type KsefError } from '../errors/ksef-errors';
 
@@ -84,10 +85,13 @@ describe('KsefHttp', () => {
     expect(e1).toBeInstanceOf(KsefTransportError);
     expect(e1.code).toBe('KSEF_CONNECTION_FAILED');
     await refused.close();
-    const dns = new KsefHttp({ baseUrl: 'http://no-such-host.invalid/v2' });
+    // A resolver that fails like getaddrinfo does, so the test does not depend on the machine's DNS.
+    const failingLookup = (_host: string, _opts: unknown, cb: (err: Error) => void): void => cb(Object.assign(new Error('getaddrinfo ENOTFOUND ksef.invalid'), { code: 'ENOTFOUND' }));
+    const agent = new Agent({ connect: { lookup: failingLookup as never } });
+    const dns = new KsefHttp({ baseUrl: 'http://ksef.invalid/v2', dispatcher: agent });
     const e2 = await failure(dns.send({ operation: 'sendInvoice', method: 'POST', path: '/x', idempotent: false, expect: [202] }));
     expect(e2.code).toBe('KSEF_DNS_FAILED');
-    await dns.close();
+    await agent.close();
   });
 
   it('maps statuses: 429 with Retry-After, 5xx by idempotency; never puts the token in errors', async () => {
