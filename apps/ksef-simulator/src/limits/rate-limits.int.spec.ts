@@ -47,6 +47,16 @@ describe('rate limits (sliding windows per context and IP, 429 with growing Retr
     expect((await client.call('GET', '/v2/rate-limits')).body.invoiceSend.perSecond).toBe(100);
   });
 
+  it('limits POST /auth/challenge per IP at 60 requests per second', async () => {
+    await client.call('POST', '/admin/rate-limits/reset-counters', { token: null });
+    // Nearly freeze simulated time so all 61 requests fall into one 1-s window however slow the machine is.
+    await client.call('POST', '/admin/clock', { body: { scale: 0.0001 }, token: null });
+    const statuses = await Promise.all(Array.from({ length: 61 }, () => client.call('POST', '/v2/auth/challenge', { token: null }).then((r) => r.status)));
+    await client.call('POST', '/admin/clock', { body: { scale: 1 }, token: null });
+    expect(statuses.filter((s) => s === 200)).toHaveLength(60);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+  });
+
   it('frees the per-minute window as simulated time passes (clock control)', async () => {
     await client.call('POST', '/admin/rate-limits/reset-counters', { token: null });
     const te = (await client.call('GET', '/v2/rate-limits')).body;
