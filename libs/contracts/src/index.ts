@@ -5,3 +5,27 @@ export { TOPICS, deadLetterTopic, isDeadLetterTopic, topicSpecs } from './lib/to
 export type { TopicName, TopicSpec } from './lib/topics';
 export { defineMessage } from './lib/message-contract';
 export type { MessageContract } from './lib/message-contract';
+export {
+  INVOICE_STATES,
+  invoiceStateSchema,
+  invoiceIdSchema,
+  erpDocumentIdSchema,
+  nipSchema,
+  invoiceMetadataSchema,
+  documentRefSchema,
+  invoiceFormSchema,
+  validationIssueSchema,
+} from './lib/messages/shared/invoice-fields.schema';
+export type { DocumentRef, ValidationIssue } from './lib/messages/shared/invoice-fields.schema';
+export { erpInvoiceSubmitted, erpInvoiceSubmittedPayload } from './lib/messages/erp-invoice-submitted/erp-invoice-submitted.message';
+export type { ErpInvoiceSubmitted } from './lib/messages/erp-invoice-submitted/erp-invoice-submitted.message';
+export { intakeRejected, intakeRejectedPayload } from './lib/messages/intake-rejected/intake-rejected.message';
+export type { IntakeRejected } from './lib/messages/intake-rejected/intake-rejected.message';
+export { invoiceReceived, invoiceReceivedPayload } from './lib/messages/invoice-received/invoice-received.message';
+export type { InvoiceReceived } from './lib/messages/invoice-received/invoice-received.message';
+export { invoiceValidated, invoiceValidatedPayload } from './lib/messages/invoice-validated/invoice-validated.message';
+export type { InvoiceValidated } from './lib/messages/invoice-validated/invoice-validated.message';
+export { invoiceInvalid, invoiceInvalidPayload } from './lib/messages/invoice-invalid/invoice-invalid.message';
+export type { InvoiceInvalid } from './lib/messages/invoice-invalid/invoice-invalid.message';
+export { invoiceStatusChanged, invoiceStatusChangedPayload } from './lib/messages/invoice-status-changed/invoice-status-changed.message';
+export type { InvoiceStatusChanged } from './lib/messages/invoice-status-changed/invoice-status-changed.message';

@@ -9,8 +9,12 @@ export const TOPICS = {
   intakeRejected: 'ksef.intake.rejected.v1',
   /** intake → validator: an invoice stored and waiting for validation. Keyed by invoice id. */
   invoiceReceived: 'ksef.invoice.received.v1',
-  /** validator → sender: a valid invoice ready to send. Keyed by KSeF context NIP (one owner per context). */
+  /** validator → sender (and intake, which records the state): a valid invoice ready to send. Keyed by KSeF context NIP (one owner per context). */
   invoiceValidated: 'ksef.invoice.validated.v1',
+  /** validator → intake: an invoice that failed the XSD or a business rule, with every failure. Keyed by invoice id. */
+  invoiceInvalid: 'ksef.invoice.invalid.v1',
+  /** intake → anyone following invoices (notifier, panel): every state transition. Keyed by invoice id. */
+  invoiceStatusChanged: 'ksef.invoice.status-changed.v1',
   /** sender → status-poller: an invoice KSeF received and is processing. */
   invoiceSubmitted: 'ksef.invoice.submitted.v1',
   /** Final outcomes for downstream accounting and the notifier. Keyed by invoice id. */
