@@ -1,7 +1,7 @@
 import { buildSampleInvoice } from '@ksef-bridge/ksef-spec';
 import { waitFor } from '@ksef-bridge/testing';
 import { OpenApiConformance } from '../test/openapi-conformance';
-import { DocClient, FA3, SessionCrypto, startSimulator, type RunningSimulator } from '../test/simulator-harness';
+import { DocClient, FA3, SessionCrypto, sha256, startSimulator, type RunningSimulator } from '../test/simulator-harness';
 
 const NIP = '5265877635';
 
@@ -52,6 +52,31 @@ describe('responses conform to the official open-api.json (ajv)', () => {
     await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: { invoiceHash: 'x' }, headers: { 'x-error-format': 'problem-details' } });
     await client.call('GET', `/v2/sessions/${ref}`, { token: null });
     await client.call('GET', '/v2/sessions/20250101-SO-0000000000-0000000000-00');
+
+    // Batch: open, upload the single part, close, final status.
+    const { zipSync } = await import('fflate');
+    const archive = Buffer.from(zipSync({ 'a.xml': Buffer.from(buildSampleInvoice({ sellerNip: NIP, invoiceNumber: `CONF-B/${Date.now()}` })) }));
+    const batchCrypto = new SessionCrypto();
+    const part = batchCrypto.encrypt(archive);
+    const batch = await client.call('POST', '/v2/sessions/batch', {
+      body: {
+        formCode: FA3,
+        batchFile: { fileSize: archive.length, fileHash: sha256(archive), compressionType: 'Zip', fileParts: [{ ordinalNumber: 1, fileSize: part.length, fileHash: sha256(part) }] },
+        encryption: batchCrypto.encryptionInfo(await client.certificate('SymmetricKeyEncryption')),
+      },
+    });
+    const upload = batch.body.partUploadRequests[0];
+    expect((await fetch(upload.url, { method: upload.method, headers: upload.headers, body: part })).status).toBe(201);
+    await client.call('POST', `/v2/sessions/batch/${batch.body.referenceNumber}/close`);
+    await client.call('POST', `/v2/sessions/batch/${batch.body.referenceNumber}/close`);
+    await waitFor(async () => (await client.call('GET', `/v2/sessions/${batch.body.referenceNumber}`)).body.status.code === 200, { timeoutMs: 10_000, intervalMs: 20 });
+    await client.call('GET', '/v2/sessions?sessionType=Batch');
+
+    // XAdES: accepted (202) and refused (400 unsigned).
+    const { authTokenRequest, selfSignedCertificate, signEnveloped } = await import('../test/xades-test-signer');
+    const ch = (await client.call('POST', '/v2/auth/challenge', { token: null })).body;
+    await client.call('POST', '/v2/auth/xades-signature', { token: null, xml: signEnveloped(authTokenRequest(ch.challenge, NIP), selfSignedCertificate({ nip: NIP })) });
+    await client.call('POST', '/v2/auth/xades-signature', { token: null, xml: authTokenRequest(ch.challenge, NIP) });
 
     const token = await client.call('POST', '/v2/tokens', { body: { permissions: ['InvoiceRead'], description: 'conformance token' } });
     await client.call('GET', '/v2/tokens');

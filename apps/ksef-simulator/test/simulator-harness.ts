@@ -80,7 +80,7 @@ export class DocClient {
 
   constructor(readonly sim: RunningSimulator) {}
 
-  async call(method: string, path: string, options: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {}): Promise<Json> {
+  async call(method: string, path: string, options: { body?: unknown; xml?: string; token?: string | null; headers?: Record<string, string> } = {}): Promise<Json> {
     const headers: Record<string, string> = { ...options.headers };
     const token = options.token === undefined ? this.accessToken : options.token;
     if (token) headers.authorization = `Bearer ${token}`;
@@ -88,6 +88,10 @@ export class DocClient {
     if (options.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.body);
+    }
+    if (options.xml !== undefined) {
+      headers['content-type'] = 'application/xml';
+      body = options.xml;
     }
     const res = await fetch(`${this.sim.url}${path}`, { method, headers, body });
     const text = await res.text();
