@@ -7,4 +7,4 @@ name="${1:?usage: bench/run.sh <name>}"
 [ -f "bench/$name.bench.ts" ] || die "no bench/$name.bench.ts"
 ensure_node_modules
 bash scripts/stack/infra.sh up >/dev/null
-exec node -r ./bench/register.js "bench/$name.bench.ts"
+exec node -r ./tools/ts-run/register.js "bench/$name.bench.ts"

@@ -4,7 +4,14 @@ import { appendFileSync } from 'node:fs';
 /** Spawns a long-running process with its output appended to `logFile`. */
 export function spawnLogged(command: string, args: string[], logFile: string, options: SpawnOptions = {}): ChildProcess {
   const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  const write = (d: Buffer) => appendFileSync(logFile, d);
+  // Output can still arrive after the process exited and its folder was removed: a lost log line must never fail a test.
+  const write = (d: Buffer) => {
+    try {
+      appendFileSync(logFile, d);
+    } catch {
+      /* log folder gone */
+    }
+  };
   child.stdout?.on('data', write);
   child.stderr?.on('data', write);
   return child;
