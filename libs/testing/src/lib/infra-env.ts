@@ -1,15 +1,10 @@
-/**
- * Where the shared test infrastructure (started by scripts/stack/infra.sh) listens. Tests read it from here only.
- * Defaults match the local stack: Kafka 127.0.0.1:9092, PostgreSQL 127.0.0.1:5432 as ksef/ksef.
- */
-export interface TestDatabaseConfig {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  poolSize: number;
-}
+import type { DatabaseConfig } from '@ksef-bridge/config';
+
+// Where the shared test infrastructure (started by scripts/stack/infra.sh) listens. Tests read it from here only.
+// Defaults match the local stack: Kafka 127.0.0.1:9092, PostgreSQL 127.0.0.1:5432 as ksef/ksef.
+
+/** Same shape as the services' database settings, so a test database plugs straight into createDataSource. */
+export type TestDatabaseConfig = DatabaseConfig;
 
 export function testKafkaBrokers(): string[] {
   return (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((s) => s.trim()).filter(Boolean);
