@@ -97,4 +97,37 @@ describe('consumer runner under the error taxonomy (real broker)', () => {
     expect(dead[1].value?.toString()).toBe('{not json');
     expect(dead[0].key?.toString()).toBe('one-partition');
   });
+
+  it('rebalances a group: two members share the partitions, and when one leaves the other takes over without loss', async () => {
+    const shared = randomTopic('rebalance');
+    await admin.ensureTopics([{ name: shared, partitions: 4, retentionMs: 3_600_000 }, { name: deadLetterTopic(shared), partitions: 1, retentionMs: 3_600_000 }]);
+    const groupId = randomGroup('rebalance');
+    const seen = new Map<string, Set<number>>();
+    const member = (name: string) => {
+      seen.set(name, new Set());
+      return new KafkaConsumerRunner(client, {
+        groupId,
+        topics: [shared],
+        fromBeginning: true,
+        handler: async (messages) => messages.forEach((m) => seen.get(name)!.add((m.envelope.payload as { n: number }).n)),
+      });
+    };
+    const a = member('a');
+    const b = member('b');
+    await Promise.all([a.start(), b.start()]);
+    const first = [...Array(40)].map((_, n) => ({ ...envelope(n, 'ok'), aggregateId: `k-${n}` }));
+    await publisher.publishBatch(first.map((e) => ({ topic: shared, envelope: e })));
+    await waitFor(() => seen.get('a')!.size + seen.get('b')!.size >= 40, { what: 'first wave consumed', timeoutMs: 60_000 });
+    expect(seen.get('a')!.size).toBeGreaterThan(0);
+    expect(seen.get('b')!.size).toBeGreaterThan(0);
+
+    await b.stop();
+    const second = [...Array(40)].map((_, i) => ({ ...envelope(40 + i, 'ok'), aggregateId: `k-${i}` }));
+    await publisher.publishBatch(second.map((e) => ({ topic: shared, envelope: e })));
+    await waitFor(() => [...Array(40)].every((_, i) => seen.get('a')!.has(40 + i)), { what: 'the remaining member to take every partition over', timeoutMs: 60_000 });
+    await a.stop();
+    const all = new Set([...seen.get('a')!, ...seen.get('b')!]);
+    expect(all.size).toBe(80);
+    await admin.deleteTopics([shared, deadLetterTopic(shared)]).catch(() => undefined);
+  });
 });
