@@ -30,6 +30,8 @@ import { BatchSessionService } from './sessions/batch-session.service';
 import { BatchRepository } from './infrastructure/batch.repository';
 import { InvoicesController } from './invoices/invoices.controller';
 import { InvoiceQueryService } from './invoices/invoice-query.service';
+import { InvoiceExportService } from './invoices/invoice-export.service';
+import { InvoiceExportRepository } from './infrastructure/invoice-export.repository';
 import { InvoiceQueryRepository } from './infrastructure/invoice-query.repository';
 import { OnlineSessionController } from './sessions/online-session.controller';
 import { SessionLimitsService } from './sessions/session-limits.service';
@@ -80,6 +82,8 @@ export class KsefSimulatorModule {
         BatchSessionService,
         InvoiceQueryRepository,
         InvoiceQueryService,
+        InvoiceExportRepository,
+        InvoiceExportService,
       ],
     };
   }

@@ -47,6 +47,10 @@ describe('responses conform to the official open-api.json (ajv)', () => {
     const accepted = (await client.call('GET', `/v2/sessions/${ref}/invoices/${sent.body.referenceNumber}`)).body;
     await client.call('POST', '/v2/invoices/query/metadata', { body: { subjectType: 'Subject1', dateRange: { dateType: 'PermanentStorage', from: '2020-01-01T00:00:00Z' } } });
     await client.call('GET', `/v2/invoices/ksef/${accepted.ksefNumber}`);
+    const exp = await client.call('POST', '/v2/invoices/exports', {
+      body: { encryption: new SessionCrypto().encryptionInfo(await client.certificate('SymmetricKeyEncryption')), filters: { subjectType: 'Subject1', dateRange: { dateType: 'PermanentStorage', from: '2020-01-01T00:00:00Z' } } },
+    });
+    await waitFor(async () => (await client.call('GET', `/v2/invoices/exports/${exp.body.referenceNumber}`)).body.status.code === 200, { timeoutMs: 10_000, intervalMs: 20 });
     await client.call('GET', `/v2/invoices/ksef/${NIP}-20250101-000000000000-00`);
     await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest('<x/>') });
     await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: { invoiceHash: 'x' }, headers: { 'x-error-format': 'problem-details' } });

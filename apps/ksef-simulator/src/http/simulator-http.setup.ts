@@ -11,6 +11,7 @@ import { RateLimitService } from '../limits/rate-limit.service';
 import { InvoiceProcessingService } from '../sessions/invoice-processing.service';
 import { SessionViewsService } from '../sessions/session-views.service';
 import { BatchSessionService } from '../sessions/batch-session.service';
+import { InvoiceExportService } from '../invoices/invoice-export.service';
 import { KsefTokenService } from '../tokens/ksef-token.service';
 import { writeKsefError } from './ksef-error-body';
 import { SignedUrlService } from './signed-url.service';
@@ -152,6 +153,17 @@ export function configureSimulatorHttp(nest: NestFastifyApplication): void {
     const result = await batches.uploadPart(session, Number(ordinal), body);
     if (result.status === 201) return reply.status(201).send();
     return reply.status(result.status).type('application/problem+json').send({ title: 'Upload rejected', status: result.status, detail: result.detail });
+  });
+
+  const exporter = nest.get(InvoiceExportService);
+  app.get('/storage/export/:ref/:ordinal', async (request, reply) => {
+    const { ref, ordinal } = request.params as { ref: string; ordinal: string };
+    const { exp, sig } = request.query as { exp?: string; sig?: string };
+    const check = urls.verify(`export/${ref}/${ordinal}`, exp, sig);
+    if (check !== 'ok') return reply.status(check === 'expired' ? 410 : 403).type('application/problem+json').send({ title: check === 'expired' ? 'Gone' : 'Forbidden', status: check === 'expired' ? 410 : 403, detail: 'Link wygasł lub jest nieprawidłowy.' });
+    const data = await exporter.part(ref, Number(ordinal));
+    if (!data) return reply.status(404).type('application/problem+json').send({ title: 'Not Found', status: 404, detail: 'Nie ma takiej części paczki.' });
+    return reply.type('application/octet-stream').send(data);
   });
 
   if (settings.mode === 'test' || settings.adminEnabled) {

@@ -16,6 +16,7 @@ export interface MetadataQuery {
   descending: boolean;
   offset: number;
   limit: number;
+  withContent?: boolean;
 }
 
 /** Read model of accepted invoices for `POST /invoices/query/metadata` and `GET /invoices/ksef/{ksefNumber}`. */
@@ -40,7 +41,7 @@ export class InvoiceQueryRepository {
     return (await this.db.query(
       `SELECT reference_number, session_reference, ordinal, invoice_hash, invoice_size, ksef_number, invoice_number, seller_nip, invoice_type,
               to_char(issue_date, 'YYYY-MM-DD') AS issue_date, acquisition_date, invoicing_date, permanent_storage_date, invoicing_mode,
-              hash_of_corrected, form_code, metadata
+              hash_of_corrected, form_code, metadata${q.withContent ? ', content' : ''}
        FROM ksef_simulator.invoices WHERE ${where.join(' AND ')}
        ORDER BY ${q.dateColumn} ${q.descending ? 'DESC' : 'ASC'}, ksef_number LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,

@@ -27,11 +27,23 @@ export class InvoiceQueryService {
   ) {}
 
   async metadata(ctx: AccessContext, request: MetadataRequest, page: { offset: number; size: number; descending: boolean }) {
+    const rows = await this.find(ctx, request, { offset: page.offset * page.size, limit: page.size + 1, descending: page.descending });
+    const hwm = await this.queries.latestStorageDate();
+    return {
+      hasMore: rows.length > page.size,
+      isTruncated: false,
+      ...(hwm ? { permanentStorageHwmDate: new Date(hwm).toISOString() } : {}),
+      invoices: rows.slice(0, page.size).map((r) => this.view(r)),
+    };
+  }
+
+  /** Accepted invoices matching `request` for the caller (Subject1: as seller, Subject2: as buyer). */
+  async find(ctx: AccessContext, request: MetadataRequest, page: { offset: number; limit: number; descending: boolean; withContent?: boolean }): Promise<InvoiceRow[]> {
     if (request.subjectType !== 'Subject1' && request.subjectType !== 'Subject2') {
       throw ksefException('validation', `subjectType: ${request.subjectType} nie jest obsługiwany przez symulator (Subject1, Subject2)`);
     }
     const dateColumn = { Issue: 'issue_date', Invoicing: 'invoicing_date', PermanentStorage: 'permanent_storage_date' } as const;
-    const rows = await this.queries.query({
+    return this.queries.query({
       role: request.subjectType === 'Subject1' ? 'seller' : 'buyer',
       nip: ctx.contextValue,
       dateColumn: dateColumn[request.dateRange.dateType],
@@ -43,19 +55,18 @@ export class InvoiceQueryService {
       invoicingMode: request.invoicingMode ?? undefined,
       invoiceTypes: request.invoiceTypes?.map((t) => FROM_API_TYPE[t] ?? t),
       descending: page.descending,
-      offset: page.offset * page.size,
-      limit: page.size + 1,
+      offset: page.offset,
+      limit: page.limit,
+      withContent: page.withContent,
     });
-    const hwm = await this.queries.latestStorageDate();
-    return {
-      hasMore: rows.length > page.size,
-      isTruncated: false,
-      ...(hwm ? { permanentStorageHwmDate: new Date(hwm).toISOString() } : {}),
-      invoices: rows.slice(0, page.size).map((r) => this.view(r)),
-    };
   }
 
-  private view(r: InvoiceRow) {
+  latestStorageDate(): Promise<Date | undefined> {
+    return this.queries.latestStorageDate();
+  }
+
+  /** One invoice as `InvoiceMetadata` (also the element of an export's `_metadata.json`). */
+  view(r: InvoiceRow) {
     const m = (r.metadata ?? {}) as Record<string, string | boolean | undefined>;
     const num = (v: unknown) => (v === undefined || v === null || v === '' ? 0 : Number(v));
     return {

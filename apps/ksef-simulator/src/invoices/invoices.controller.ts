@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AccessService } from '../auth/access.service';
 import { parseBody } from '../http/parse-body';
+import { InvoiceExportService } from './invoice-export.service';
 import { InvoiceQueryService } from './invoice-query.service';
 
 const metadataRequest = z.object({
@@ -15,11 +16,19 @@ const metadataRequest = z.object({
   invoiceTypes: z.array(z.string()).nullish(),
 }).passthrough();
 
-/** `/invoices/*`: metadata query and download by KSeF number (permission InvoiceRead). */
+const exportRequest = z.object({
+  encryption: z.object({ encryptedSymmetricKey: z.string().min(1), initializationVector: z.string().min(1), publicKeyId: z.string().nullish() }),
+  filters: metadataRequest,
+  onlyMetadata: z.boolean().optional(),
+  compressionType: z.enum(['Zip']).nullish(),
+});
+
+/** `/invoices/*`: metadata query, exports and download by KSeF number (permission InvoiceRead). */
 @Controller('invoices')
 export class InvoicesController {
   constructor(
     private readonly invoices: InvoiceQueryService,
+    private readonly exporter: InvoiceExportService,
     private readonly access: AccessService,
   ) {}
 
@@ -29,6 +38,19 @@ export class InvoicesController {
     const ctx = await this.access.access(req, 'InvoiceRead');
     const pageSize = Math.min(250, Math.max(10, Number(size ?? 10) || 10));
     return this.invoices.metadata(ctx, parseBody(metadataRequest, body), { offset: Math.max(0, Number(offset ?? 0) || 0), size: pageSize, descending: order === 'Desc' });
+  }
+
+  @Post('exports')
+  @HttpCode(201)
+  async startExport(@Req() req: FastifyRequest, @Body() body: unknown) {
+    const ctx = await this.access.access(req, 'InvoiceRead');
+    return this.exporter.start(req, ctx, parseBody(exportRequest, body));
+  }
+
+  @Get('exports/:referenceNumber')
+  async exportStatus(@Req() req: FastifyRequest, @Param('referenceNumber') referenceNumber: string) {
+    const ctx = await this.access.access(req, 'InvoiceRead');
+    return this.exporter.status(ctx, referenceNumber);
   }
 
   @Get('ksef/:ksefNumber')

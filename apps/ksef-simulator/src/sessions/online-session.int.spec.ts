@@ -184,6 +184,36 @@ describe('interactive session (real crypto, async processing, UPO)', () => {
     expect((await client.call('GET', '/v2/sessions?sessionType=Online&dateCreatedFrom=nonsense')).status).toBe(400);
   });
 
+  it('exports accepted invoices: encrypted ZIP parts with {ksefNumber}.xml files and _metadata.json', async () => {
+    const { crypto, ref } = await openSession();
+    const number = `EXP/${Date.now()}`;
+    const xml = buildSampleInvoice({ sellerNip: NIP, invoiceNumber: number });
+    const sent = await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest(xml) });
+    const accepted = await finalStatus(ref, sent.body.referenceNumber);
+    const exportCrypto = new SessionCrypto();
+    const started = await client.call('POST', '/v2/invoices/exports', {
+      body: { encryption: exportCrypto.encryptionInfo(await client.certificate('SymmetricKeyEncryption')), filters: { subjectType: 'Subject1', dateRange: { dateType: 'PermanentStorage', from: '2020-01-01T00:00:00Z' }, invoiceNumber: number } },
+    });
+    expect(started.status).toBe(201);
+    const done = await waitFor(async () => {
+      const res = await client.call('GET', `/v2/invoices/exports/${started.body.referenceNumber}`);
+      return res.body.status.code !== 100 ? res.body : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 20, what: 'export done' });
+    expect(done).toMatchObject({ status: { code: 200 }, package: { invoiceCount: 1, isTruncated: false } });
+    const part = done.package.parts[0];
+    const encrypted = Buffer.from(await (await fetch(part.url)).arrayBuffer());
+    expect(sha256(encrypted)).toBe(part.encryptedPartHash);
+    const { createDecipheriv } = await import('node:crypto');
+    const decipher = createDecipheriv('aes-256-cbc', exportCrypto.key, exportCrypto.iv);
+    const zip = Buffer.concat([decipher.update(encrypted), decipher.final()]);
+    expect(sha256(zip)).toBe(part.partHash);
+    const { unzipSync } = await import('fflate');
+    const files = unzipSync(zip);
+    expect(Buffer.from(files[`${accepted.ksefNumber}.xml`]).toString()).toBe(xml);
+    expect(JSON.parse(Buffer.from(files['_metadata.json']).toString()).invoices[0].ksefNumber).toBe(accepted.ksefNumber);
+    expect((await client.call('GET', '/v2/invoices/exports/20250101-EH-0000000000-0000000000-00')).body.exception.exceptionDetailList[0].exceptionCode).toBe(21175);
+  });
+
   it('keeps state across a restart (PostgreSQL), including keys and tokens', async () => {
     const { crypto, ref } = await openSession();
     const sent = await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest(buildSampleInvoice({ sellerNip: NIP, invoiceNumber: `RS/${Date.now()}` })) });
