@@ -24,10 +24,11 @@ export function selfSignedCertificate(subject: { nip?: string; pesel?: string },
   return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem: privatePem };
 }
 
-export function authTokenRequest(challenge: string, nip: string, namespace = 'http://ksef.mf.gov.pl/auth/token/2.0'): string {
+export function authTokenRequest(challenge: string, nip: string, namespace = 'http://ksef.mf.gov.pl/auth/token/2.0', allowedIp4?: string): string {
+  const policy = allowedIp4 ? `<AuthorizationPolicy><AllowedIps><Ip4Address>${allowedIp4}</Ip4Address></AllowedIps></AuthorizationPolicy>` : '';
   return (
     `<?xml version="1.0" encoding="utf-8"?><AuthTokenRequest xmlns="${namespace}"><Challenge>${challenge}</Challenge>` +
-    `<ContextIdentifier><Nip>${nip}</Nip></ContextIdentifier><SubjectIdentifierType>certificateSubject</SubjectIdentifierType></AuthTokenRequest>`
+    `<ContextIdentifier><Nip>${nip}</Nip></ContextIdentifier><SubjectIdentifierType>certificateSubject</SubjectIdentifierType>${policy}</AuthTokenRequest>`
   );
 }
 

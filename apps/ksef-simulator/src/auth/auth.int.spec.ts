@@ -146,6 +146,18 @@ describe('authentication', () => {
     }
   });
 
+  it('XAdES: an AuthorizationPolicy in the signed document restricts the client IP (2.1 namespace)', async () => {
+    const credentials = selfSignedCertificate({ nip: NIP });
+    const ch = await challenge();
+    const signed = signEnveloped(authTokenRequest(ch.challenge, NIP, 'http://ksef.mf.gov.pl/auth/token/2.1', '10.9.9.9'), credentials);
+    const init = (await (await fetch(`${sim.url}/v2/auth/xades-signature`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: signed })).json()) as { referenceNumber: string; authenticationToken: { token: string } };
+    expect((await finalAuthStatus(init.referenceNumber, init.authenticationToken.token)).status.code).toBe(200);
+    const tokens = await client.call('POST', '/v2/auth/token/redeem', { token: init.authenticationToken.token });
+    const denied = await client.call('GET', '/v2/auth/sessions', { token: tokens.body.accessToken.token });
+    expect(denied.status).toBe(403);
+    expect(denied.body.reasonCode).toBe('ip-not-allowed');
+  });
+
   it('XAdES errors: tampered document (9105), unsigned (9102), another NIP without grants (415), expired certificate (460)', async () => {
     const credentials = selfSignedCertificate({ nip: NIP });
     const post = (xml: string) => fetch(`${sim.url}/v2/auth/xades-signature`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: xml });

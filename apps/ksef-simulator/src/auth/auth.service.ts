@@ -105,7 +105,7 @@ export class AuthService {
       permissions = await this.permissionsFor(ctx, identity);
       if (!permissions.length) outcome = AUTH_STATUS.noPermissions;
     }
-    return this.createOperation(ctx, method, outcome, permissions, undefined, documentHash);
+    return this.createOperation(ctx, method, outcome, permissions, undefined, documentHash, check.allowedIps);
   }
 
   /** TE rules: the owner of a NIP context has every permission; others only what /testdata/permissions granted. */

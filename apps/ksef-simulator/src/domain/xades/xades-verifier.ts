@@ -1,5 +1,6 @@
 import { createVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import { DOMParser, XMLSerializer, type Document, type Element } from '@xmldom/xmldom';
+import type { AllowedIps } from '../ip-policy';
 import { C14nCanonicalization, C14nCanonicalizationWithComments, SignedXml } from 'xml-crypto';
 
 const DS_NS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -20,7 +21,7 @@ function ecdsa(hash: string, uri: string) {
 }
 
 export type XadesCheck =
-  | { ok: true; certificate: X509Certificate; unsignedXml: string; signedContent: string[] }
+  | { ok: true; certificate: X509Certificate; unsignedXml: string; signedContent: string[]; allowedIps?: AllowedIps }
   | { ok: false; code: 9101 | 9102 | 9103 | 9105 | 21001 | 21115; reason: string };
 
 /**
@@ -66,7 +67,17 @@ export function verifyEnvelopedSignature(xml: string): XadesCheck {
   }
   signature.parentNode?.removeChild(signature);
   const unsignedXml = new XMLSerializer().serializeToString(doc);
-  return { ok: true, certificate, unsignedXml, signedContent: verifier.getSignedReferences() };
+  return { ok: true, certificate, unsignedXml, signedContent: verifier.getSignedReferences(), allowedIps: allowedIpsOf(doc) };
+}
+
+/** `AuthorizationPolicy/AllowedIps` of an AuthTokenRequest (Ip4Address, Ip4Range, Ip4Mask), if present. */
+function allowedIpsOf(doc: Document): AllowedIps | undefined {
+  const texts = (name: string) =>
+    Array.from(doc.getElementsByTagName('*'))
+      .filter((e) => e.localName === name)
+      .map((e) => (e.textContent ?? '').trim());
+  const policy = { ip4Addresses: texts('Ip4Address'), ip4Ranges: texts('Ip4Range'), ip4Masks: texts('Ip4Mask') };
+  return policy.ip4Addresses.length || policy.ip4Ranges.length || policy.ip4Masks.length ? policy : undefined;
 }
 
 /** Who the certificate names (auth/podpis-xades.md): seals by organizationIdentifier, persons by serialNumber. */
