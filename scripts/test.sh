@@ -18,6 +18,8 @@ if has static; then
   npx nx run-many -t lint --outputStyle=static
   log "typecheck"
   npx tsc -p tsconfig.check.json --noEmit
+  log "Prometheus alert rules and configs (promtool)"
+  bash scripts/stack/prometheus.sh check
 fi
 
 if has unit; then
