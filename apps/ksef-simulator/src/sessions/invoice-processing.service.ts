@@ -87,7 +87,14 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.drain()
-        .catch((error: unknown) => this.logger.error({ error: safeError(error) }, 'invoice processing batch failed; will retry'))
+        .then(
+          () => 0,
+          (error: unknown) => {
+            this.logger.error({ error: safeError(error) }, 'invoice processing batch failed; retrying in 1 s');
+            return 1_000;
+          },
+        )
+        .then((pauseMs) => new Promise<void>((resolve) => (pauseMs ? setTimeout(resolve, pauseMs).unref() : resolve())))
         .finally(() => {
           this.running = undefined;
           this.schedule();
