@@ -88,6 +88,14 @@ export class SessionRepository {
     return rows[0];
   }
 
+  /** Open sessions whose validity (online) or upload window (batch) has passed at simulated time `now`. */
+  async expiredOpen(now: Date): Promise<{ reference_number: string; session_type: 'Online' | 'Batch' }[]> {
+    return (await this.db.query('SELECT reference_number, session_type FROM ksef_simulator.sessions WHERE status_code = 100 AND valid_until < $1', [now])) as {
+      reference_number: string;
+      session_type: 'Online' | 'Batch';
+    }[];
+  }
+
   async maxOrdinal(referenceNumber: string): Promise<number> {
     const rows = (await this.db.query('SELECT COALESCE(max(ordinal), 0)::int AS max FROM ksef_simulator.invoices WHERE session_reference = $1', [referenceNumber])) as { max: number }[];
     return rows[0].max;

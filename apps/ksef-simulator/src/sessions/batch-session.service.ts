@@ -123,9 +123,10 @@ export class BatchSessionService implements OnModuleInit {
   async close(ctx: AccessContext, referenceNumber: string): Promise<void> {
     const row = await this.sessionService.ownedSession(ctx, referenceNumber);
     if (row.session_type !== 'Batch') throw ksefException('sessionNotFound', `Sesja o numerze referencyjnym ${referenceNumber} nie została znaleziona.`);
-    if (row.status_code !== 100) throw ksefException('sessionStatusForbids', `Status sesji ${row.status_code} uniemożliwia jej zamknięcie.`);
     const batch = row.batch as BatchMeta;
-    if (this.clock.now() > Date.parse(batch.uploadDeadline)) {
+    const timedOut = row.status_code === 440 && row.status_details?.includes(SESSION_STATUS.cancelledTimeout.details[0]);
+    if (row.status_code !== 100 && !timedOut) throw ksefException('sessionStatusForbids', `Status sesji ${row.status_code} uniemożliwia jej zamknięcie.`);
+    if (timedOut || this.clock.now() > Date.parse(batch.uploadDeadline)) {
       await this.sessions.setStatus(referenceNumber, SESSION_STATUS.cancelledTimeout, this.clock.date());
       throw KsefError.exception(21208, 'Czas oczekiwania na requesty upload lub finish został przekroczony.', 'Sesja anulowana, przekroczony czas wysyłki.');
     }

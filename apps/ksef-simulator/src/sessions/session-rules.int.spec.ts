@@ -71,6 +71,19 @@ describe('session rules: limits, offline mode, technical corrections, upload win
     expect(ofAccepted.body.exception.exceptionDetailList[0].exceptionCode).toBe(21167);
   });
 
+  it('an online session past its 12 h validity is closed by the system and processed', async () => {
+    const { crypto, ref } = await open();
+    const sent = await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: crypto.sendRequest(buildSampleInvoice({ sellerNip: NIP, invoiceNumber: `EXPIRE/${Date.now()}` })) });
+    await final(ref, sent.body.referenceNumber);
+    await client.call('POST', '/admin/clock', { body: { advanceMs: 12 * 3600_000 + 60_000 }, token: null });
+    await client.authenticateWithToken(NIP, await client.seedToken(NIP));
+    const status = await waitFor(async () => {
+      const res = await client.call('GET', `/v2/sessions/${ref}`);
+      return res.body.status.code === 200 ? res.body : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 50, what: 'expired session processed' });
+    expect(status.upo.pages).toHaveLength(1);
+  });
+
   it('a batch closed after its upload window is cancelled (21208, status 440)', async () => {
     const crypto = new SessionCrypto();
     const part = crypto.encrypt(Buffer.from('x'));

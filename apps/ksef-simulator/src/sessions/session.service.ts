@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { generateReferenceNumber } from '@ksef-bridge/ksef-spec';
 import type { AccessContext } from '../auth/access.service';
 import { AccessService } from '../auth/access.service';
@@ -51,7 +51,7 @@ export const UPO_PAGE_SIZE = 10_000;
 
 /** Interactive sessions: open, send (real decryption and hash checks), close, finalization with UPO pages. */
 @Injectable()
-export class SessionService {
+export class SessionService implements OnModuleInit, OnApplicationShutdown {
   private readonly cache = new Map<string, OpenSession>();
   private readonly finalizing = new Map<string, Promise<void>>();
   private readonly loading = new Map<string, Promise<OpenSession | undefined>>();
@@ -66,6 +66,38 @@ export class SessionService {
     private readonly clock: SimClock,
     @Inject(SIM_SETTINGS) private readonly settings: SimulatorSettings,
   ) {}
+
+  private sweeper: NodeJS.Timeout | undefined;
+
+  onModuleInit(): void {
+    this.sweeper = setInterval(() => void this.expireSessions().catch(() => undefined), 1_000);
+    this.sweeper.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+
+  /**
+   * Sessions past their time: an online session past `validUntil` (12 h) is closed by the system (then processed as
+   * if closed by the client); a batch session past its upload window is cancelled (440).
+   */
+  async expireSessions(): Promise<void> {
+    const now = this.clock.date();
+    for (const s of await this.sessions.expiredOpen(now)) {
+      const open = this.cache.get(s.reference_number);
+      if (s.session_type === 'Online') {
+        if (open) {
+          open.statusCode = 170;
+          await this.sessions.setInvoiceCount(s.reference_number, open.invoiceCount);
+        }
+        await this.sessions.setStatus(s.reference_number, SESSION_STATUS.onlineClosed, now, { closedAt: now });
+        await this.tryFinalize(s.reference_number);
+      } else {
+        await this.sessions.setStatus(s.reference_number, SESSION_STATUS.cancelledTimeout, now);
+      }
+    }
+  }
 
   supportedForm(form: FormCode): boolean {
     if (form.value !== 'FA' || form.schemaVersion !== '1-0E') return false;
