@@ -1,9 +1,20 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule } from '@ksef-bridge/service-kit';
-import { platform } from './config/intake.config';
+import { DEFAULT_INTAKE_TOPICS } from './intake.settings';
+import { config, platform } from './config/intake.config';
+import { intakeAppModule } from './intake.module';
 
-/** ERP doors: the HTTP API and the ERP Kafka topic, idempotent per ERP document. Its use cases arrive with the pipeline issue; the platform (Kafka, PostgreSQL, health) is wired here. */
-@Module({
-  imports: [PlatformModule.forRoot(platform)],
-})
+/** Intake as configured from the environment. */
+export const intakeModule = intakeAppModule(platform, {
+  schema: platform.schema,
+  maxDocumentBytes: config.INTAKE_MAX_DOCUMENT_BYTES,
+  internalApiToken: config.INTERNAL_API_TOKEN,
+  topics: DEFAULT_INTAKE_TOPICS,
+  consumerGroupPrefix: '',
+});
+
+/** ERP doors: the HTTP API and the ERP Kafka topic, idempotent per ERP document. */
+@Module({ imports: [intakeModule] })
 export class IntakeModule {}
+
+/** Largest request body: a 3 MB invoice as base64 (4/3) plus JSON overhead and metadata. */
+export const HTTP_BODY_LIMIT_BYTES = Math.ceil((config.INTAKE_MAX_DOCUMENT_BYTES * 4) / 3) + 256 * 1024;

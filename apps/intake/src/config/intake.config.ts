@@ -1,7 +1,19 @@
-import { loadServiceConfig } from '@ksef-bridge/config';
+import { z } from 'zod';
+import { envInt, envOptional, loadServiceConfig } from '@ksef-bridge/config';
+import { intakeMigrations } from '../infrastructure/migrations/1764100000000-invoice-intake.migration';
 
-/** Intake configuration, validated at boot. Common variables: see README "Configuration". */
-export const config = loadServiceConfig('intake', 3001, {});
+/**
+ * Intake configuration, validated at boot. Common variables: see README "Configuration". Own variables:
+ *
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | INTAKE_MAX_DOCUMENT_BYTES | 3000000 | largest invoice XML taken in (KSeF: 1,000,000; 3,000,000 with attachments) |
+ * | INTERNAL_API_TOKEN | unset | bearer token other services present on `/internal/*` (claim-check reads); unset: open, for local runs only |
+ */
+export const config = loadServiceConfig('intake', 3001, {
+  INTAKE_MAX_DOCUMENT_BYTES: envInt(3_000_000, 1_000, 10_000_000),
+  INTERNAL_API_TOKEN: envOptional(z.string().min(16)),
+});
 
 export type IntakeConfig = typeof config;
 
@@ -9,4 +21,4 @@ export type IntakeConfig = typeof config;
 const DB_SCHEMA = 'intake';
 
 /** Kafka + PostgreSQL wiring of this service (schema, migrations), shared by the module and the CLI commands. */
-export const platform = { config, schema: DB_SCHEMA, migrations: [] };
+export const platform = { config, schema: DB_SCHEMA, migrations: intakeMigrations(DB_SCHEMA) };

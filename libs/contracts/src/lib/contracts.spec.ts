@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deadLetterTopic, isDeadLetterTopic, topicSpecs, TOPICS } from './topics';
+import { deadLetterTopic, isDeadLetterTopic, topicSpecs, topicSpecsOf, TOPICS } from './topics';
 import { defineMessage } from './message-contract';
 
 describe('topics', () => {
@@ -15,6 +15,12 @@ describe('topics', () => {
     const names = topicSpecs(3).map((s) => s.name);
     expect(names).toHaveLength(Object.keys(TOPICS).length * 2);
     expect(names).toContain('ksef.invoice.accepted.v1.dlt');
+  });
+  it('spec any list of topics the same way', () => {
+    expect(topicSpecsOf(['ksef.x.y.v1'], 2).map((s) => [s.name, s.partitions])).toEqual([
+      ['ksef.x.y.v1', 2],
+      ['ksef.x.y.v1.dlt', 1],
+    ]);
   });
 });
 
@@ -37,5 +43,11 @@ describe('defineMessage', () => {
     expect(() => contract.parse({ ...valid, type: 'other.thing' })).toThrow();
     expect(() => contract.parse({ ...valid, version: 2 })).toThrow();
     expect(() => contract.parse({ ...valid, id: 'not-a-uuid' })).toThrow();
+  });
+  it('safeParse reports instead of throwing', () => {
+    expect(contract.safeParse(valid)).toEqual({ success: true, data: { ...valid, headers: {} } });
+    const bad = contract.safeParse({ ...valid, payload: {} });
+    expect(bad.success).toBe(false);
+    if (!bad.success) expect(bad.error.issues[0].path).toEqual(['payload', 'n']);
   });
 });

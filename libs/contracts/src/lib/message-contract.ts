@@ -9,6 +9,8 @@ export interface MessageContract<P> {
   readonly payload: z.ZodType;
   /** Validates an envelope of this contract at the consumer edge; throws a zod error listing every problem. */
   parse(value: unknown): Envelope<P>;
+  /** Like `parse`, without throwing: for edges that answer a bad message with a rejection event. */
+  safeParse(value: unknown): { success: true; data: Envelope<P> } | { success: false; error: z.ZodError };
 }
 
 export function defineMessage<S extends z.ZodType>(def: { type: string; version: number; topic: string; payload: S }): MessageContract<z.infer<S>> {
@@ -19,5 +21,9 @@ export function defineMessage<S extends z.ZodType>(def: { type: string; version:
     topic: def.topic,
     payload: def.payload,
     parse: (value: unknown) => schema.parse(value) as Envelope<z.infer<S>>,
+    safeParse: (value: unknown) => {
+      const result = schema.safeParse(value);
+      return result.success ? { success: true, data: result.data as Envelope<z.infer<S>> } : { success: false, error: result.error };
+    },
   };
 }

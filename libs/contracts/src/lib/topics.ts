@@ -48,7 +48,12 @@ const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 /** Every topic the system owns, with its dead-letter twin (longer retention: a person must look at it). */
 export function topicSpecs(partitions = 6): TopicSpec[] {
-  return Object.values(TOPICS).flatMap((name) => [
+  return topicSpecsOf(Object.values(TOPICS), partitions);
+}
+
+/** The specs of `names` with their dead-letter twins, on the same terms as `topicSpecs` (e.g. for a service's own topics). */
+export function topicSpecsOf(names: readonly string[], partitions = 6): TopicSpec[] {
+  return names.flatMap((name) => [
     { name, partitions, retentionMs: WEEK_MS },
     { name: deadLetterTopic(name), partitions: 1, retentionMs: 4 * WEEK_MS },
   ]);

@@ -1,0 +1,67 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { createKsefXmlValidator, type KsefXmlValidator } from '@ksef-bridge/ksef-spec';
+import { OutboxWriter } from '@ksef-bridge/outbox';
+import { PlatformModule, type PlatformOptions } from '@ksef-bridge/service-kit';
+import { InternalDocumentController } from './document-access/internal-document.controller';
+import { GetInvoiceController } from './get-invoice/get-invoice.controller';
+import { ApiErrorFilter } from './http/api-error.filter';
+import { ApiKeyGuard } from './http/api-key.guard';
+import { InternalTokenGuard } from './http/internal-token.guard';
+import { IntakeConsumers } from './intake-consumers';
+import { INTAKE_SETTINGS, type IntakeSettings } from './intake.settings';
+import { InvoiceLifecycle } from './invoices/invoice-lifecycle';
+import { InvoiceRepository } from './invoices/invoice.repository';
+import { ValidationOutcomeHandler } from './record-validation/validation-outcome.handler';
+import { ErpInvoiceSubmittedHandler } from './submit-invoice/erp-invoice-submitted.handler';
+import { SubmitInvoiceController } from './submit-invoice/submit-invoice.controller';
+import { SubmitInvoiceUseCase } from './submit-invoice/submit-invoice.use-case';
+import { TenantRepository } from './tenants/tenant.repository';
+
+const KSEF_XML = Symbol('KSEF_XML');
+
+/** Frees the compiled schemas (WebAssembly memory) when the app closes. */
+@Injectable()
+class XmlValidatorLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(KSEF_XML) private readonly xml: KsefXmlValidator) {}
+  onApplicationShutdown(): void {
+    this.xml.close();
+  }
+}
+
+@Module({})
+class IntakeFeaturesModule {}
+
+/**
+ * Intake: the ERP doors (HTTP API and the ERP Kafka topic) with one submission use case, the invoice state and
+ * history it owns, the claim-check reads for other services, and the recording of the validator's verdicts.
+ */
+export function intakeAppModule(platform: PlatformOptions, settings: IntakeSettings): DynamicModule {
+  return {
+    module: IntakeFeaturesModule,
+    imports: [PlatformModule.forRoot(platform)],
+    controllers: [SubmitInvoiceController, GetInvoiceController, InternalDocumentController],
+    providers: [
+      { provide: INTAKE_SETTINGS, useValue: settings },
+      { provide: KSEF_XML, useFactory: () => createKsefXmlValidator() },
+      XmlValidatorLifecycle,
+      { provide: TenantRepository, useValue: new TenantRepository(settings.schema) },
+      { provide: InvoiceRepository, useValue: new InvoiceRepository(settings.schema) },
+      { provide: InvoiceLifecycle, inject: [InvoiceRepository, OutboxWriter], useFactory: (invoices: InvoiceRepository, outbox: OutboxWriter) => new InvoiceLifecycle(invoices, outbox, settings.topics) },
+      {
+        provide: SubmitInvoiceUseCase,
+        inject: [InvoiceRepository, InvoiceLifecycle, KSEF_XML],
+        useFactory: (invoices: InvoiceRepository, lifecycle: InvoiceLifecycle, xml: KsefXmlValidator) => new SubmitInvoiceUseCase(invoices, lifecycle, xml, settings),
+      },
+      {
+        provide: ErpInvoiceSubmittedHandler,
+        inject: [SubmitInvoiceUseCase, TenantRepository, OutboxWriter],
+        useFactory: (submit: SubmitInvoiceUseCase, tenants: TenantRepository, outbox: OutboxWriter) => new ErpInvoiceSubmittedHandler(submit, tenants, outbox, settings),
+      },
+      { provide: ValidationOutcomeHandler, inject: [InvoiceRepository, InvoiceLifecycle], useFactory: (invoices: InvoiceRepository, lifecycle: InvoiceLifecycle) => new ValidationOutcomeHandler(invoices, lifecycle) },
+      ApiKeyGuard,
+      InternalTokenGuard,
+      ApiErrorFilter,
+      IntakeConsumers,
+    ],
+  };
+}

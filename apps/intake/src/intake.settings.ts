@@ -1,0 +1,34 @@
+import { TOPICS } from '@ksef-bridge/contracts';
+
+/** The topics intake speaks on; tests pass random names, production uses TOPICS. */
+export interface IntakeTopics {
+  erpInvoiceSubmitted: string;
+  intakeRejected: string;
+  invoiceReceived: string;
+  invoiceValidated: string;
+  invoiceInvalid: string;
+  invoiceStatusChanged: string;
+}
+
+export const DEFAULT_INTAKE_TOPICS: IntakeTopics = {
+  erpInvoiceSubmitted: TOPICS.erpInvoiceSubmitted,
+  intakeRejected: TOPICS.intakeRejected,
+  invoiceReceived: TOPICS.invoiceReceived,
+  invoiceValidated: TOPICS.invoiceValidated,
+  invoiceInvalid: TOPICS.invoiceInvalid,
+  invoiceStatusChanged: TOPICS.invoiceStatusChanged,
+};
+
+/** Behaviour settings of intake's use cases (from config in production, chosen by tests). */
+export interface IntakeSettings {
+  /** PostgreSQL schema (its tables are qualified with it). */
+  schema: string;
+  maxDocumentBytes: number;
+  /** Bearer token required on `/internal/*`; undefined leaves those routes open (local runs only). */
+  internalApiToken?: string;
+  topics: IntakeTopics;
+  /** Prepended to consumer group ids; '' in production, unique per test. */
+  consumerGroupPrefix: string;
+}
+
+export const INTAKE_SETTINGS = Symbol('INTAKE_SETTINGS');

@@ -1,0 +1,78 @@
+import type { EntityManager } from 'typeorm';
+import { deadLetterTopic, erpInvoiceSubmitted, intakeRejected, type IntakeRejected } from '@ksef-bridge/contracts';
+import { deadLetterHeaders, type ReceivedMessage } from '@ksef-bridge/kafka';
+import { newEnvelope, type OutboxWriter } from '@ksef-bridge/outbox';
+import type { IntakeSettings } from '../intake.settings';
+import { IntakeRefusal } from '../invoices/domain/intake-refusal';
+import type { TenantRepository } from '../tenants/tenant.repository';
+import type { SubmitInvoiceUseCase } from './submit-invoice.use-case';
+
+/** Consumer group of the Kafka door. */
+export const ERP_DOOR_GROUP = 'intake.erp-door';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * The Kafka door: same semantics as `POST /v1/invoices`. A refused submission is answered, in the same transaction
+ * as the inbox record, by an intake.rejected event (for the ERP) and a dead-letter record of the original message
+ * (for an operator), both through the outbox; the consumer does not throw, so the partition moves on.
+ */
+export class ErpInvoiceSubmittedHandler {
+  constructor(
+    private readonly submit: SubmitInvoiceUseCase,
+    private readonly tenants: TenantRepository,
+    private readonly outbox: OutboxWriter,
+    private readonly settings: IntakeSettings,
+  ) {}
+
+  async handle(manager: EntityManager, message: ReceivedMessage): Promise<void> {
+    try {
+      const parsed = erpInvoiceSubmitted.safeParse(message.envelope);
+      if (!parsed.success) {
+        throw new IntakeRefusal('REQUEST_INVALID', `The message does not match ${erpInvoiceSubmitted.type} v${erpInvoiceSubmitted.version}`, {
+          issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        });
+      }
+      const { erpDocumentId, xmlBase64, metadata } = parsed.data.payload;
+      if (!BASE64.test(xmlBase64)) throw new IntakeRefusal('REQUEST_INVALID', 'payload.xmlBase64 is not base64');
+      if (!(await this.tenants.isActive(manager, message.envelope.tenant))) {
+        throw new IntakeRefusal('UNKNOWN_TENANT', `Tenant '${message.envelope.tenant}' is unknown or disabled`);
+      }
+      await this.submit.execute(manager, {
+        tenantId: message.envelope.tenant,
+        erpDocumentId,
+        xml: Buffer.from(xmlBase64, 'base64'),
+        metadata: metadata ?? {},
+        actor: 'intake:kafka',
+        traceparent: message.traceparent,
+      });
+    } catch (error) {
+      if (!(error instanceof IntakeRefusal)) throw error;
+      await this.reject(manager, message, error);
+    }
+  }
+
+  private async reject(manager: EntityManager, message: ReceivedMessage, refusal: IntakeRefusal): Promise<void> {
+    const { envelope } = message;
+    const payloadDocumentId = (envelope.payload as { erpDocumentId?: unknown } | null)?.erpDocumentId;
+    const erpDocumentId = typeof payloadDocumentId === 'string' && payloadDocumentId.length > 0 ? payloadDocumentId.slice(0, 200) : undefined;
+    const existingInvoiceId = typeof refusal.details['existingInvoiceId'] === 'string' ? refusal.details['existingInvoiceId'] : undefined;
+    const payload: IntakeRejected = { sourceMessageId: envelope.id, sourceTopic: message.topic, erpDocumentId, code: refusal.code, message: refusal.message, existingInvoiceId };
+    const rejection = newEnvelope({
+      type: intakeRejected.type,
+      version: intakeRejected.version,
+      aggregateId: erpDocumentId ?? envelope.id,
+      tenant: envelope.tenant,
+      payload,
+      traceparent: message.traceparent,
+    });
+    const deadLetter = {
+      ...envelope,
+      headers: deadLetterHeaders(envelope.headers, { error: refusal, attempts: message.attempt, topic: message.topic, partition: message.partition, offset: message.offset, groupId: ERP_DOOR_GROUP, firstFailedAt: new Date() }),
+    };
+    await this.outbox.enqueue(manager, [
+      { topic: this.settings.topics.intakeRejected, envelope: rejection },
+      { topic: deadLetterTopic(message.topic), envelope: deadLetter },
+    ]);
+  }
+}
