@@ -13,3 +13,7 @@ export type { PrivateKafka } from './lib/private-kafka';
 export { spawnLogged, stopProcess } from './lib/process-control';
 export { startSimulator, buildSimulator, workspaceRoot } from './lib/simulator-process';
 export type { SimulatorProcess, StartSimulatorOptions } from './lib/simulator-process';
+export { jaegerQueryUrl, jaegerOtlpEndpoint, fetchJaegerTrace, jaegerServices, waitForJaegerTrace, traceProblems, describeTrace, traceServices, spanService, parentSpanId, spanTag, startTestRootSpan } from './lib/jaeger-trace';
+export type { JaegerTrace, JaegerSpan, JaegerSpanReference, JaegerTag, WaitForTraceOptions, TraceExpectations, TestRootSpan } from './lib/jaeger-trace';
+export { parseRuleFile, readRuleFiles, ruleMetricNames, exposedFamilies, familyOf } from './lib/prometheus-rules';
+export type { PrometheusRule } from './lib/prometheus-rules';
