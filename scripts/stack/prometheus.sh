@@ -7,18 +7,21 @@
 #   start   installs the package if missing, (re)generates the config; if already running, reloads it (SIGHUP)
 #   config  only writes the generated config and prints its path
 #   check   promtool check on the rules, the generated config and the docker-compose config
-# Env: PROMETHEUS_PORT (9090), PROMETHEUS_SCRAPE_INTERVAL (15s, as in docker-compose)
+# Env: PROMETHEUS_PORT (9090), PROMETHEUS_SCRAPE_INTERVAL (15s, as in docker-compose),
+#      PROMETHEUS_TARGETS (comma-separated host:port list; default every app on its scripts/apps.sh port),
+#      PROMETHEUS_HOME (.cache/prometheus: config, data, pid file, log). Tests run private instances with these.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-HOME_DIR="$ROOT/.cache/prometheus"
+HOME_DIR="${PROMETHEUS_HOME:-$ROOT/.cache/prometheus}"
 PORT="${PROMETHEUS_PORT:-9090}"
 PIDF="$HOME_DIR/prometheus.pid"
 LOGF="$HOME_DIR/prometheus.log"
 CONF="$HOME_DIR/prometheus.yml"
 DATA="$HOME_DIR/data"
 RULES_DIR="$ROOT/deploy/prometheus/rules"
-# Local ports of scripts/apps.sh (and docker-compose.yml).
-TARGETS='"127.0.0.1:3001", "127.0.0.1:3002", "127.0.0.1:3003", "127.0.0.1:3004", "127.0.0.1:3005", "127.0.0.1:3100"'
+# Local ports of scripts/apps.sh (and docker-compose.yml): intake, validator, sender, status-poller, notifier, simulator.
+TARGET_LIST="${PROMETHEUS_TARGETS:-127.0.0.1:3001,127.0.0.1:3002,127.0.0.1:3003,127.0.0.1:3004,127.0.0.1:3005,127.0.0.1:3100}"
+TARGETS="$(printf '%s' "$TARGET_LIST" | tr -d ' ' | sed 's/[^,][^,]*/"&"/g; s/,/, /g')"
 mkdir -p "$HOME_DIR"
 
 say() { printf '[prometheus] %s\n' "$*"; }
