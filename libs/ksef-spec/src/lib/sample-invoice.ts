@@ -11,6 +11,8 @@ export interface SampleInvoiceOptions {
   invoiceType?: 'VAT' | 'ZAL' | 'ROZ' | 'UPR';
   /** Net amount of the single line (23% VAT), default 100.00. */
   netAmount?: number;
+  /** Adds a minimal `Zalacznik` (attachment) block (FA(3) only). */
+  attachment?: boolean;
 }
 
 const NAMESPACE = { 'FA(2)': 'http://crd.gov.pl/wzor/2023/06/29/12648/', 'FA(3)': 'http://crd.gov.pl/wzor/2025/06/25/13775/' };
@@ -44,6 +46,8 @@ export function buildSampleInvoice(options: SampleInvoiceOptions): string {
     `<NoweSrodkiTransportu><P_22N>1</P_22N></NoweSrodkiTransportu><P_23>2</P_23><PMarzy><P_PMarzyN>1</P_PMarzyN></PMarzy></Adnotacje>` +
     `<RodzajFaktury>${options.invoiceType ?? 'VAT'}</RodzajFaktury>` +
     `<FaWiersz><NrWierszaFa>1</NrWierszaFa><P_7>Usługa testowa</P_7><P_8A>szt.</P_8A><P_8B>1</P_8B>` +
-    `<P_9A>${net.toFixed(2)}</P_9A><P_11>${net.toFixed(2)}</P_11><P_12>23</P_12></FaWiersz></Fa></Faktura>`
+    `<P_9A>${net.toFixed(2)}</P_9A><P_11>${net.toFixed(2)}</P_11><P_12>23</P_12></FaWiersz></Fa>` +
+    (options.attachment && form === 'FA(3)' ? '<Zalacznik><BlokDanych><MetaDane><ZKlucz>umowa</ZKlucz><ZWartosc>1/2026</ZWartosc></MetaDane></BlokDanych></Zalacznik>' : '') +
+    `</Faktura>`
   );
 }

@@ -24,6 +24,11 @@ describe('KSeF XSD validation (libxml2-wasm, official schemas)', () => {
     expect(result.fields).toEqual({ seller: '1111111111', number: 'FV/1/2026', type: 'VAT' });
   });
 
+  it('accepts an FA(3) invoice with a minimal attachment block', () => {
+    const xml = buildSampleInvoice({ sellerNip: '1111111111', invoiceNumber: 'Z/1', attachment: true });
+    expect(validator.validate('FA(3)', xml, { block: 't:Zalacznik/t:BlokDanych' })).toMatchObject({ valid: true, fields: { block: 'umowa1/2026' } });
+  });
+
   it('rejects an FA(3) invoice against the FA(2) schema and a schema violation with the validator message', () => {
     const fa3 = buildSampleInvoice({ sellerNip: '1111111111', invoiceNumber: 'X/1' });
     expect(validator.validate('FA(2)', fa3)).toMatchObject({ valid: false, failure: 'schema' });
