@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Jaeger (all-in-one, in-memory storage) built from the Go module proxy, as a local process.
 # Go module github.com/jaegertracing/jaeger v1.76.0 is the Jaeger 2.13.0 release (the same as docker-compose.yml):
-# cmd/jaeger is the OpenTelemetry-Collector-based v2 binary. Started without a config it listens on
-# OTLP gRPC 4317, OTLP HTTP 4318, UI + query API 16686 (and its own health check on 13133).
+# cmd/jaeger is the OpenTelemetry-Collector-based v2 binary. It runs with a generated all-in-one config
+# (.cache/jaeger/config.yaml): OTLP gRPC 4317, OTLP HTTP 4318, UI + query API 16686, query gRPC 16685, health check
+# 13133, all on 127.0.0.1 (the built-in default also opens the Jaeger and Zipkin receivers, sampling and admin ports).
 # Usage: scripts/stack/jaeger.sh provision|start|stop|status|logs
 # Env: JAEGER_MAX_TRACES (100000, the in-memory store's cap so a long-running stack cannot eat the machine)
 set -euo pipefail
@@ -24,6 +25,8 @@ ready() { curl -fsS -o /dev/null "http://127.0.0.1:$UI_PORT/api/services" 2>/dev
 
 provision() {
   if [ -x "$BIN" ]; then return; fi
+  # Go's own installer puts it in /usr/local/go/bin, which a non-login shell (CI) may not have on PATH.
+  command -v go >/dev/null || [ ! -x /usr/local/go/bin/go ] || export PATH="/usr/local/go/bin:$PATH"
   command -v go >/dev/null || { say "Go is required (https://go.dev/dl or apt-get install -y golang)"; exit 1; }
   # One build at a time: up.sh and test.sh may both provision on a fresh machine.
   exec 9>"$HOME_DIR/.build.lock"
@@ -103,8 +106,11 @@ YAML
 
 start() {
   if alive; then say "already running (pid $(cat "$PIDF")), UI http://127.0.0.1:$UI_PORT"; return; fi
+  if ready; then
+    # E.g. the Jaeger of another checkout: it takes OTLP on the same ports, so services and tests can use it as is.
+    say "a Jaeger not started from this checkout already answers on :$UI_PORT; using it"; return
+  fi
   provision
-  if ready; then say "something else already answers on :$UI_PORT; not starting a second Jaeger"; exit 1; fi
   write_config
   say "starting (OTLP http :$OTLP_HTTP_PORT, grpc :$OTLP_GRPC_PORT, UI :$UI_PORT)"
   nohup "$BIN" --config "$CONF" >>"$LOGF" 2>&1 &
