@@ -121,6 +121,30 @@ describe('batch session (upload URLs on the simulator, decrypt, unpack, process 
     expect((await finalSession(res.body.referenceNumber)).status.code).toBe(405);
   });
 
+  it('attachments: 415 without the NIP permission; with it only by batch, not interactively', async () => {
+    const withAttachment = (n: string) => buildSampleInvoice({ sellerNip: NIP, invoiceNumber: `ATT/${Date.now()}/${n}`, attachment: true });
+    const batchOf = async (xml: string) => {
+      const { ref, uploads, parts } = await openBatch(Buffer.from(zipSync({ 'z.xml': Buffer.from(xml) })), 'Zip', 1);
+      await upload(uploads[0], parts[0]);
+      await client.call('POST', `/v2/sessions/batch/${ref}/close`);
+      await finalSession(ref);
+      return (await client.call('GET', `/v2/sessions/${ref}/invoices`)).body.invoices[0].status.code as number;
+    };
+    expect(await batchOf(withAttachment('1'))).toBe(415);
+    expect((await client.call('POST', '/v2/testdata/attachment', { body: { nip: NIP } })).status).toBe(200);
+    expect(await batchOf(withAttachment('2'))).toBe(200);
+
+    const online = new SessionCrypto();
+    const ref = (await client.call('POST', '/v2/sessions/online', { body: { formCode: FA3, encryption: online.encryptionInfo(await client.certificate('SymmetricKeyEncryption')) } })).body.referenceNumber;
+    const sent = await client.call('POST', `/v2/sessions/online/${ref}/invoices`, { body: online.sendRequest(withAttachment('3')) });
+    const status = await waitFor(async () => {
+      const r = await client.call('GET', `/v2/sessions/${ref}/invoices/${sent.body.referenceNumber}`);
+      return r.body.status.code >= 200 ? r.body.status : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 20 });
+    expect(status).toMatchObject({ code: 415, description: 'Brak możliwości wysyłania faktury z załącznikiem' });
+    await client.call('POST', '/v2/testdata/attachment/revoke', { body: { nip: NIP } });
+  });
+
   it('more than 50 parts is 21161', async () => {
     const res = await client.call('POST', '/v2/sessions/batch', {
       body: {

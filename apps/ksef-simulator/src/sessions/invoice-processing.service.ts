@@ -168,7 +168,8 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
       production: this.settings.mode === 'production',
       maxSizeBytes: limits.maxInvoiceSizeInMB * 1_000_000,
       maxSizeWithAttachmentBytes: limits.maxInvoiceWithAttachmentSizeInMB * 1_000_000,
-      attachmentsAllowed: await this.limits.attachmentsAllowed(session.contextValue),
+      // Attachments need the NIP's permission and come only by batch, or interactively as an offline technical correction.
+      attachmentsAllowed: (await this.limits.attachmentsAllowed(session.contextValue)) && (session.type === 'Batch' || (row.offline_mode && Boolean(row.hash_of_corrected))),
       now,
     });
     if (!checked.ok) return { ...base, status: checked.status };
@@ -198,7 +199,7 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
         gross: f.gross,
         net: f.net,
         vat: f.vat,
-        hasAttachment: Boolean(f.attachment),
+        hasAttachment: f.attachment !== undefined,
         schema: checked.schema,
       },
     };

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { InvoiceRow } from '../infrastructure/invoice.repository';
 
 /** What processing needs of a freshly stored invoice; handed over in memory so processing needs no read-back. */
-export type InvoiceSnapshot = Pick<InvoiceRow, 'reference_number' | 'session_reference' | 'content' | 'form_code' | 'offline_mode' | 'invoicing_date'>;
+export type InvoiceSnapshot = Pick<InvoiceRow, 'reference_number' | 'session_reference' | 'content' | 'form_code' | 'offline_mode' | 'invoicing_date' | 'hash_of_corrected'>;
 
 type Sink = (invoiceReference: string, sessionReference: string, snapshot?: InvoiceSnapshot) => void;
 

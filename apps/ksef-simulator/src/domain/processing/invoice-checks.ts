@@ -15,7 +15,7 @@ export const INVOICE_FIELDS = {
   net: 't:Fa/t:P_13_1',
   vat: 't:Fa/t:P_14_1',
   subject3Nip: 't:Podmiot3/t:DaneIdentyfikacyjne/t:NIP',
-  attachment: 't:Zalacznik/t:BlokDanych/t:ZNaglowek',
+  attachment: 't:Zalacznik/t:BlokDanych',
 } as const;
 
 export type InvoiceFields = Partial<Record<keyof typeof INVOICE_FIELDS, string>>;
@@ -55,7 +55,7 @@ export function checkInvoice(content: Buffer, systemCode: string, validator: Kse
     return { ok: false, status: INVOICE_STATUS.verification(details) };
   }
   const fields = result.fields as InvoiceFields;
-  const hasAttachment = Boolean(fields.attachment);
+  const hasAttachment = fields.attachment !== undefined;
   if (hasAttachment && !options.attachmentsAllowed) return { ok: false, status: { code: 415, description: 'Brak możliwości wysyłania faktury z załącznikiem' } };
   if (!hasAttachment && content.length > options.maxSizeBytes) {
     return { ok: false, status: INVOICE_STATUS.verification([`Rozmiar faktury ${content.length} B przekracza dopuszczalny limit ${options.maxSizeBytes} B`]) };
