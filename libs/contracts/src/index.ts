@@ -29,3 +29,9 @@ export { invoiceInvalid, invoiceInvalidPayload } from './lib/messages/invoice-in
 export type { InvoiceInvalid } from './lib/messages/invoice-invalid/invoice-invalid.message';
 export { invoiceStatusChanged, invoiceStatusChangedPayload } from './lib/messages/invoice-status-changed/invoice-status-changed.message';
 export type { InvoiceStatusChanged } from './lib/messages/invoice-status-changed/invoice-status-changed.message';
+export { invoiceSubmitted, invoiceSubmittedPayload } from './lib/messages/invoice-submitted/invoice-submitted.message';
+export type { InvoiceSubmitted } from './lib/messages/invoice-submitted/invoice-submitted.message';
+export { invoiceRejected, invoiceRejectedPayload } from './lib/messages/invoice-rejected/invoice-rejected.message';
+export type { InvoiceRejected } from './lib/messages/invoice-rejected/invoice-rejected.message';
+export { invoiceEscalated, invoiceEscalatedPayload } from './lib/messages/invoice-escalated/invoice-escalated.message';
+export type { InvoiceEscalated } from './lib/messages/invoice-escalated/invoice-escalated.message';
