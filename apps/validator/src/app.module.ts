@@ -1,9 +1,19 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule } from '@ksef-bridge/service-kit';
-import { platform } from './config/validator.config';
+import { config, platform } from './config/validator.config';
+import { validatorAppModule } from './validator.module';
+import { DEFAULT_VALIDATOR_TOPICS } from './validator.settings';
 
-/** FA(3)/FA(2) XSD validation and business rules. Its use cases arrive with the pipeline issue; the platform (Kafka, PostgreSQL, health) is wired here. */
+/** FA(3)/FA(2) XSD validation and business rules, as configured from the environment. */
 @Module({
-  imports: [PlatformModule.forRoot(platform)],
+  imports: [
+    validatorAppModule(platform, {
+      schema: platform.schema,
+      topics: DEFAULT_VALIDATOR_TOPICS,
+      consumerGroupPrefix: '',
+      intakeUrl: config.INTAKE_URL,
+      internalApiToken: config.INTERNAL_API_TOKEN,
+      claimCheckTimeoutMs: config.CLAIM_CHECK_TIMEOUT_MS,
+    }),
+  ],
 })
 export class ValidatorModule {}
