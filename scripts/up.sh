@@ -34,7 +34,7 @@ ksef-bridge is up.
   KSeF simulator   http://127.0.0.1:3100/v2   (admin: http://127.0.0.1:3100/admin)
   services         intake :3001, validator :3002, sender :3003, status-poller :3004, notifier :3005  (/health, /metrics)
   Jaeger UI        http://127.0.0.1:16686
-  Prometheus       http://127.0.0.1:9090
+  Prometheus       http://127.0.0.1:9090/classic/alerts
   logs             .cache/run/*.log
 Stop with: bash scripts/down.sh
 TXT

@@ -15,13 +15,17 @@ export function outboxRelayMetrics(registry: Registry): OutboxRelayMetrics {
 }
 
 /**
- * Gauges read from the outbox table at scrape time: what is waiting, what is stuck, and for how long. Called once
- * per pipeline service at boot, so it also declares the consumer families: a service whose consumers are not
- * registered yet (or that has none) still exposes `ksef_consumer_*` (HELP/TYPE, no series until the first message),
- * which keeps the alert rules in deploy/prometheus/rules and dashboards pointed at names that exist.
+ * Declares every platform metric family at boot: the outbox gauges (read from the outbox table at scrape time) and
+ * the consumer counters, so a service with no consumer yet still exposes `ksef_consumer_*` (HELP/TYPE, no series
+ * until the first message) and the alert rules in deploy/prometheus/rules point at names that exist.
  */
-export function registerOutboxGauges(registry: Registry, relay: OutboxRelay): void {
+export function registerPlatformMetrics(registry: Registry, relay: OutboxRelay): void {
   consumerMetrics(registry);
+  registerOutboxGauges(registry, relay);
+}
+
+/** Gauges read from the outbox table at scrape time: what is waiting, what is stuck, and for how long. */
+function registerOutboxGauges(registry: Registry, relay: OutboxRelay): void {
   const stats = () => relay.stats().catch(() => undefined);
   getOrCreateMetric(registry, 'ksef_outbox_pending_events', (registers) => new Gauge({ name: 'ksef_outbox_pending_events', help: 'Outbox events not yet acknowledged by Kafka', registers, async collect() { const s = await stats(); if (s) this.set(s.pending); } }));
   getOrCreateMetric(registry, 'ksef_outbox_parked_events', (registers) => new Gauge({ name: 'ksef_outbox_parked_events', help: 'Outbox events parked as poison, waiting for an operator', registers, async collect() { const s = await stats(); if (s) this.set(s.parked); } }));

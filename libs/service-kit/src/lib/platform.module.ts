@@ -7,7 +7,7 @@ import { OutboxRelay, OutboxWriter, outboxMigrations } from '@ksef-bridge/outbox
 import { createDataSource, pingDatabase, runMigrations } from '@ksef-bridge/persistence';
 import { ConsumerRegistry } from './consumer-registry';
 import { HealthRegistry } from './health-registry';
-import { outboxRelayMetrics, registerOutboxGauges } from './platform-metrics';
+import { outboxRelayMetrics, registerPlatformMetrics } from './platform-metrics';
 import { KAFKA_CLIENT, PLATFORM_OPTIONS } from './platform-tokens';
 import { LOGGER, METRICS_REGISTRY } from './tokens';
 
@@ -53,7 +53,7 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
     if (ran.length) this.logger.info({ migrations: ran }, 'migrations applied');
     this.health.register('postgres', (timeoutMs) => pingDatabase(this.dataSource, timeoutMs));
     this.health.register('kafka', (timeoutMs) => this.admin.ping(timeoutMs));
-    registerOutboxGauges(this.registry, this.relay);
+    registerPlatformMetrics(this.registry, this.relay);
   }
 
   async onApplicationBootstrap(): Promise<void> {
