@@ -11,6 +11,7 @@ import { IntakeConsumers } from './intake-consumers';
 import { INTAKE_SETTINGS, type IntakeSettings } from './intake.settings';
 import { InvoiceLifecycle } from './invoices/invoice-lifecycle';
 import { InvoiceRepository } from './invoices/invoice.repository';
+import { OpenApiController } from './openapi/openapi.controller';
 import { ValidationOutcomeHandler } from './record-validation/validation-outcome.handler';
 import { ErpInvoiceSubmittedHandler } from './submit-invoice/erp-invoice-submitted.handler';
 import { SubmitInvoiceController } from './submit-invoice/submit-invoice.controller';
@@ -39,7 +40,7 @@ export function intakeAppModule(platform: PlatformOptions, settings: IntakeSetti
   return {
     module: IntakeFeaturesModule,
     imports: [PlatformModule.forRoot(platform)],
-    controllers: [SubmitInvoiceController, GetInvoiceController, InternalDocumentController],
+    controllers: [SubmitInvoiceController, GetInvoiceController, InternalDocumentController, OpenApiController],
     providers: [
       { provide: INTAKE_SETTINGS, useValue: settings },
       { provide: KSEF_XML, useFactory: () => createKsefXmlValidator() },

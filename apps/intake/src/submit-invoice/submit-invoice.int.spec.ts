@@ -1,3 +1,5 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { buildSampleInvoice } from '@ksef-bridge/ksef-spec';
 import { waitFor } from '@ksef-bridge/testing';
 import { startIntake, type IntakeHarness } from '../test/intake-harness';
@@ -100,6 +102,24 @@ describe('POST /v1/invoices', () => {
     const noIdempotency = await post({ erpDocumentId: 'E/9', xml: '<a/>' });
     expect(noIdempotency.status).toBe(400);
     expect(await noIdempotency.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REQUIRED' } });
+  });
+
+  it('answers as its OpenAPI document describes', async () => {
+    const doc = (await (await fetch(`${intake.url}/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown>; components: unknown };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/invoices', '/v1/invoices/{id}']);
+    const ajv = new Ajv2020({ strict: false });
+    addFormats(ajv);
+    ajv.addSchema({ $id: 'intake-api', components: doc.components });
+    const check = (schema: string, value: unknown) => {
+      const validate = ajv.compile({ $ref: `intake-api#/components/schemas/${schema}` });
+      expect(validate(value) ? [] : validate.errors).toEqual([]);
+    };
+    const created = await post({ erpDocumentId: 'FV/2026/api', xml: xml('FV/2026/api') }, { 'idempotency-key': 'k-api' });
+    const body = (await created.json()) as { id: string };
+    check('Invoice', body);
+    check('Invoice', await (await fetch(`${intake.url}/v1/invoices/${body.id}`, { headers: { 'x-api-key': key } })).json());
+    check('Error', await (await post({ erpDocumentId: 'E/api', xml: 'nope' }, { 'idempotency-key': 'k-api-2' })).json());
   });
 
   it('shows an invoice with its history to its tenant only', async () => {

@@ -1,0 +1,119 @@
+import { INVOICE_STATE_LABELS_PL, INVOICE_STATES } from '@ksef-bridge/invoice-domain';
+
+const error = (description: string, codes: string[]) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, example: { error: { code: codes[0], message: '…' } } } },
+  'x-error-codes': codes,
+});
+
+/**
+ * OpenAPI 3.1 description of intake's ERP API, served at `GET /v1/openapi.json`. Written by hand next to the
+ * controllers (no decorator generator in the stack); intake's integration test checks that every documented route
+ * answers as described.
+ */
+export const INTAKE_OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'ksef-bridge intake API',
+    version: '1.0.0',
+    description:
+      'ERP door of ksef-bridge: hand over FA(3)/FA(2) invoices for KSeF, idempotently per ERP document, and follow each invoice to its final state. ' +
+      'The same semantics are offered on the Kafka topic ksef.erp.invoice-submitted.v1 (see docs/pipeline.md).',
+  },
+  servers: [{ url: 'http://127.0.0.1:3001' }],
+  security: [{ bearerApiKey: [] }, { apiKeyHeader: [] }],
+  paths: {
+    '/v1/invoices': {
+      post: {
+        operationId: 'submitInvoice',
+        summary: 'Submit an invoice',
+        description:
+          'Stores the XML once (claim check) and starts validation. The same ERP document id with the same content returns the existing invoice (200); ' +
+          'with different content it is refused (409). An Idempotency-Key reused for another document is refused (409).',
+        parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SubmitInvoice' } } } },
+        responses: {
+          '201': { description: 'Invoice taken in (state RECEIVED)', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } } },
+          '200': { description: 'Same submission as before: the existing invoice', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } } },
+          '400': error('Malformed request or document', ['REQUEST_INVALID', 'IDEMPOTENCY_KEY_REQUIRED', 'DOCUMENT_EMPTY', 'XML_MALFORMED']),
+          '401': error('Missing, unknown or revoked API key', ['UNAUTHENTICATED', 'UNKNOWN_TENANT']),
+          '409': error('Conflicting resubmission', ['IDEMPOTENCY_CONFLICT']),
+          '413': error('Document larger than allowed (INTAKE_MAX_DOCUMENT_BYTES, default 3,000,000)', ['DOCUMENT_TOO_LARGE']),
+          '415': error('Not UTF-8 without BOM, another declared encoding, or processing instructions', ['DOCUMENT_ENCODING']),
+          '503': error('Temporarily unavailable: retry with the same Idempotency-Key', ['DB_UNAVAILABLE']),
+        },
+      },
+    },
+    '/v1/invoices/{id}': {
+      get: {
+        operationId: 'getInvoice',
+        summary: 'An invoice with its full history',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: {
+          '200': { description: 'The invoice', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } } },
+          '401': error('Missing, unknown or revoked API key', ['UNAUTHENTICATED', 'UNKNOWN_TENANT']),
+          '404': error('No such invoice for this tenant', ['INVOICE_NOT_FOUND']),
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      bearerApiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key `ksb_…` (create-tenant command)' },
+      apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+    },
+    schemas: {
+      SubmitInvoice: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['erpDocumentId'],
+        properties: {
+          erpDocumentId: { type: 'string', minLength: 1, maxLength: 200, description: 'The ERP document id, unique per tenant' },
+          xml: { type: 'string', description: 'The invoice XML as text (sent as UTF-8). Exactly one of xml / xmlBase64.' },
+          xmlBase64: { type: 'string', contentEncoding: 'base64', description: 'The exact bytes of the invoice XML. Exactly one of xml / xmlBase64.' },
+          metadata: { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 }, maxProperties: 50 },
+        },
+      },
+      InvoiceState: { type: 'string', enum: [...INVOICE_STATES], description: INVOICE_STATES.map((s) => `${s}: ${INVOICE_STATE_LABELS_PL[s]}`).join('; ') },
+      Invoice: {
+        type: 'object',
+        required: ['id', 'erpDocumentId', 'state', 'stateLabelPl', 'contentSha256', 'sizeBytes', 'metadata', 'createdAt', 'updatedAt'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          erpDocumentId: { type: 'string' },
+          state: { $ref: '#/components/schemas/InvoiceState' },
+          stateLabelPl: { type: 'string' },
+          contentSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          sizeBytes: { type: 'integer' },
+          contextNip: { type: 'string', description: 'Seller NIP (KSeF context), once validated' },
+          invoiceNumber: { type: 'string', description: 'P_2, once validated' },
+          metadata: { type: 'object', additionalProperties: { type: 'string' } },
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+          history: { type: 'array', items: { $ref: '#/components/schemas/HistoryEntry' }, description: 'Only on GET /v1/invoices/{id}' },
+        },
+      },
+      HistoryEntry: {
+        type: 'object',
+        required: ['at', 'to', 'toLabelPl', 'actor'],
+        properties: {
+          at: { type: 'string', format: 'date-time' },
+          from: { $ref: '#/components/schemas/InvoiceState' },
+          to: { $ref: '#/components/schemas/InvoiceState' },
+          toLabelPl: { type: 'string' },
+          actor: { type: 'string', examples: ['intake:http', 'intake:kafka', 'validator'] },
+          ksefReferenceNumber: { type: 'string' },
+          ksefNumber: { type: 'string' },
+          httpStatus: { type: 'integer' },
+          errorCode: { type: 'string' },
+          details: { description: 'Full error body or facts, e.g. every validation issue with code, messagePl, messageEn, xpath, line' },
+        },
+      },
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } } } },
+      },
+    },
+  },
+} as const;
