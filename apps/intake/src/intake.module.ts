@@ -8,6 +8,7 @@ import { ApiErrorFilter } from './http/api-error.filter';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { InternalTokenGuard } from './http/internal-token.guard';
 import { IntakeConsumers } from './intake-consumers';
+import { IntakeMetrics } from './intake.metrics';
 import { INTAKE_SETTINGS, type IntakeSettings } from './intake.settings';
 import { InvoiceLifecycle } from './invoices/invoice-lifecycle';
 import { InvoiceRepository } from './invoices/invoice.repository';
@@ -45,6 +46,7 @@ export function intakeAppModule(platform: PlatformOptions, settings: IntakeSetti
       { provide: INTAKE_SETTINGS, useValue: settings },
       { provide: KSEF_XML, useFactory: () => createKsefXmlValidator() },
       XmlValidatorLifecycle,
+      IntakeMetrics,
       { provide: TenantRepository, useValue: new TenantRepository(settings.schema) },
       { provide: InvoiceRepository, useValue: new InvoiceRepository(settings.schema) },
       { provide: InvoiceLifecycle, inject: [InvoiceRepository, OutboxWriter], useFactory: (invoices: InvoiceRepository, outbox: OutboxWriter) => new InvoiceLifecycle(invoices, outbox, settings.topics) },
@@ -55,8 +57,8 @@ export function intakeAppModule(platform: PlatformOptions, settings: IntakeSetti
       },
       {
         provide: ErpInvoiceSubmittedHandler,
-        inject: [SubmitInvoiceUseCase, TenantRepository, OutboxWriter],
-        useFactory: (submit: SubmitInvoiceUseCase, tenants: TenantRepository, outbox: OutboxWriter) => new ErpInvoiceSubmittedHandler(submit, tenants, outbox, settings),
+        inject: [SubmitInvoiceUseCase, TenantRepository, OutboxWriter, IntakeMetrics],
+        useFactory: (submit: SubmitInvoiceUseCase, tenants: TenantRepository, outbox: OutboxWriter, metrics: IntakeMetrics) => new ErpInvoiceSubmittedHandler(submit, tenants, outbox, settings, metrics),
       },
       { provide: ValidationOutcomeHandler, inject: [InvoiceRepository, InvoiceLifecycle], useFactory: (invoices: InvoiceRepository, lifecycle: InvoiceLifecycle) => new ValidationOutcomeHandler(invoices, lifecycle) },
       ApiKeyGuard,

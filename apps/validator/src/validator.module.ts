@@ -4,9 +4,11 @@ import { topicSpecsOf } from '@ksef-bridge/contracts';
 import { TopicAdmin } from '@ksef-bridge/kafka';
 import { createKsefXmlValidator } from '@ksef-bridge/ksef-spec';
 import { Inbox, OutboxWriter } from '@ksef-bridge/outbox';
-import { ConsumerRegistry, PlatformModule, type PlatformOptions } from '@ksef-bridge/service-kit';
+import type { Registry } from '@ksef-bridge/observability';
+import { ConsumerRegistry, METRICS_REGISTRY, PlatformModule, type PlatformOptions } from '@ksef-bridge/service-kit';
 import { IntakeDocumentClient } from './claim-check/intake-document.client';
 import { invoiceReceivedHandler, VALIDATOR_GROUP } from './validate-invoice/invoice-received.handler';
+import { verdictCounter } from './validator.metrics';
 import { VALIDATOR_SETTINGS, type ValidatorSettings } from './validator.settings';
 
 /** Compiles the schemas, makes sure the topics exist and registers the consumer before the platform starts it. */
@@ -20,6 +22,7 @@ class ValidatorConsumers implements OnModuleInit, OnApplicationShutdown {
     private readonly admin: TopicAdmin,
     private readonly outbox: OutboxWriter,
     @Inject(VALIDATOR_SETTINGS) private readonly settings: ValidatorSettings,
+    @Inject(METRICS_REGISTRY) private readonly metrics: Registry,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -28,6 +31,7 @@ class ValidatorConsumers implements OnModuleInit, OnApplicationShutdown {
     await this.admin.ensureTopics(topicSpecsOf(Object.values(topics)));
     const xml = await createKsefXmlValidator();
     this.closeXml = () => xml.close();
+    const verdicts = verdictCounter(this.metrics);
     this.registry.register({
       groupId: `${this.settings.consumerGroupPrefix}${VALIDATOR_GROUP}`,
       topics: [topics.invoiceReceived],
@@ -40,6 +44,7 @@ class ValidatorConsumers implements OnModuleInit, OnApplicationShutdown {
         documents: new IntakeDocumentClient(this.settings.intakeUrl, this.settings.internalApiToken, this.settings.claimCheckTimeoutMs),
         xml,
         topics,
+        onVerdict: (verdict, stage) => verdicts.inc({ verdict, stage }),
       }),
     });
   }

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { deadLetterTopic, erpInvoiceSubmitted, intakeRejected, type IntakeRejected } from '@ksef-bridge/contracts';
 import { deadLetterHeaders, type ReceivedMessage } from '@ksef-bridge/kafka';
 import { newEnvelope, type OutboxWriter } from '@ksef-bridge/outbox';
+import type { IntakeMetrics } from '../intake.metrics';
 import type { IntakeSettings } from '../intake.settings';
 import { IntakeRefusal } from '../invoices/domain/intake-refusal';
 import type { TenantRepository } from '../tenants/tenant.repository';
@@ -23,6 +24,7 @@ export class ErpInvoiceSubmittedHandler {
     private readonly tenants: TenantRepository,
     private readonly outbox: OutboxWriter,
     private readonly settings: IntakeSettings,
+    private readonly metrics: IntakeMetrics,
   ) {}
 
   async handle(manager: EntityManager, message: ReceivedMessage): Promise<void> {
@@ -38,7 +40,7 @@ export class ErpInvoiceSubmittedHandler {
       if (!(await this.tenants.isActive(manager, message.envelope.tenant))) {
         throw new IntakeRefusal('UNKNOWN_TENANT', `Tenant '${message.envelope.tenant}' is unknown or disabled`);
       }
-      await this.submit.execute(manager, {
+      const result = await this.submit.execute(manager, {
         tenantId: message.envelope.tenant,
         erpDocumentId,
         xml: Buffer.from(xmlBase64, 'base64'),
@@ -46,9 +48,12 @@ export class ErpInvoiceSubmittedHandler {
         actor: 'intake:kafka',
         traceparent: message.traceparent,
       });
+      // Counted when applied: a batch rolled back and retried may count twice, never zero times.
+      this.metrics.submission('kafka', result.created ? 'created' : 'existing');
     } catch (error) {
       if (!(error instanceof IntakeRefusal)) throw error;
       await this.reject(manager, message, error);
+      this.metrics.submission('kafka', 'refused', error.code);
     }
   }
 

@@ -6,6 +6,8 @@ import { erpDocumentIdSchema, invoiceMetadataSchema } from '@ksef-bridge/contrac
 import { withTransaction } from '@ksef-bridge/persistence';
 import { ApiError, ApiErrorFilter } from '../http/api-error.filter';
 import { ApiKeyGuard, tenantOf, type TenantRequest } from '../http/api-key.guard';
+import { IntakeMetrics } from '../intake.metrics';
+import { IntakeRefusal } from '../invoices/domain/intake-refusal';
 import { invoiceView } from '../invoices/invoice.view';
 import { SubmitInvoiceUseCase } from './submit-invoice.use-case';
 
@@ -30,6 +32,7 @@ export class SubmitInvoiceController {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(SubmitInvoiceUseCase) private readonly submit: SubmitInvoiceUseCase,
+    private readonly metrics: IntakeMetrics,
   ) {}
 
   @Post()
@@ -53,7 +56,11 @@ export class SubmitInvoiceController {
         idempotencyKey,
         actor: 'intake:http',
       }),
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof IntakeRefusal) this.metrics.submission('http', 'refused', error.code);
+      throw error;
+    });
+    this.metrics.submission('http', result.created ? 'created' : 'existing');
     void reply.header('location', `/v1/invoices/${result.invoice.id}`);
     if (!result.created) void reply.status(200);
     return invoiceView(result.invoice);

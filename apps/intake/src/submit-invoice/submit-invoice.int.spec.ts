@@ -122,6 +122,13 @@ describe('POST /v1/invoices', () => {
     check('Error', await (await post({ erpDocumentId: 'E/api', xml: 'nope' }, { 'idempotency-key': 'k-api-2' })).json());
   });
 
+  it('counts submissions by outcome on /metrics', async () => {
+    const text = await (await fetch(`${intake.url}/metrics`)).text();
+    expect(text).toMatch(/ksef_intake_submissions_total\{[^}]*door="http",outcome="created",code=""[^}]*\} [1-9]/);
+    expect(text).toMatch(/ksef_intake_submissions_total\{[^}]*door="http",outcome="existing",code=""[^}]*\} [1-9]/);
+    expect(text).toMatch(/ksef_intake_submissions_total\{[^}]*door="http",outcome="refused",code="XML_MALFORMED"[^}]*\} [1-9]/);
+  });
+
   it('shows an invoice with its history to its tenant only', async () => {
     const created = (await (await post({ erpDocumentId: 'FV/2026/4', xml: xml('FV/2026/4') }, { 'idempotency-key': 'k-4' })).json()) as { id: string };
     const mine = await fetch(`${intake.url}/v1/invoices/${created.id}`, { headers: { 'x-api-key': key } });

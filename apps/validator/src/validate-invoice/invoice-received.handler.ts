@@ -23,6 +23,8 @@ export interface InvoiceReceivedDeps {
   xml: KsefXmlValidator;
   topics: ValidatorTopics;
   now?: () => Date;
+  /** Called once per verdict committed. */
+  onVerdict?: (verdict: 'valid' | 'invalid', stage: string) => void;
 }
 
 /**
@@ -37,12 +39,17 @@ export function invoiceReceivedHandler(deps: InvoiceReceivedDeps): BatchMessageH
     const verdicts = await mapLimit(events, FETCH_CONCURRENCY, async (event) => validateInvoice(deps.xml, await deps.documents.fetch(event.payload.document), now()));
     const outgoing = new Map<string, OutgoingMessage>();
     messages.forEach((message, i) => outgoing.set(message.envelope.id, verdictMessage(events[i], verdicts[i], message, deps.topics)));
-    await withTransaction(deps.dataSource, async (manager) => {
-      const fresh = await deps.inbox.claim(manager, messages);
+    const fresh = await withTransaction(deps.dataSource, async (manager) => {
+      const unseen = await deps.inbox.claim(manager, messages);
       await deps.outbox.enqueue(
         manager,
-        fresh.map((m) => outgoing.get(m.envelope.id) as OutgoingMessage),
+        unseen.map((m) => outgoing.get(m.envelope.id) as OutgoingMessage),
       );
+      return new Set(unseen.map((m) => m.envelope.id));
+    });
+    messages.forEach((message, i) => {
+      const verdict = verdicts[i];
+      if (fresh.has(message.envelope.id)) deps.onVerdict?.(verdict.valid ? 'valid' : 'invalid', verdict.valid ? '' : verdict.stage);
     });
   };
 }

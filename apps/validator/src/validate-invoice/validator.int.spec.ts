@@ -116,6 +116,8 @@ describe('validator service', () => {
     await waitFor(() => verdictOf(marker.aggregateId).length > 0, { what: 'marker verdict', timeoutMs: 30_000 });
     await waitFor(() => reads.filter((r) => r === invoiceId).length === 2, { what: 'both deliveries read', timeoutMs: 30_000 });
     expect(verdictOf(invoiceId)).toHaveLength(1);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/ksef_validator_verdicts_total\{[^}]*verdict="invalid",stage="rules"[^}]*\} 1\n/);
   });
 
   it('dead-letters an event whose document does not match its claim check', async () => {
