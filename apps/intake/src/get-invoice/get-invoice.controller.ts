@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiError, ApiErrorFilter } from '../http/api-error.filter';
 import { ApiKeyGuard, tenantOf, type TenantRequest } from '../http/api-key.guard';
@@ -7,7 +7,10 @@ import { invoiceView } from '../invoices/invoice.view';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `GET /v1/invoices/:id`: the invoice with its full history, only for the tenant that owns it. */
+/**
+ * `GET /v1/invoices/:id` and `GET /v1/invoices?erpDocumentId=…` (for ERPs using the Kafka door, which never see our
+ * id in a response): the invoice with its full history, only for the tenant that owns it.
+ */
 @Controller('v1/invoices')
 @UseGuards(ApiKeyGuard)
 @UseFilters(ApiErrorFilter)
@@ -16,6 +19,14 @@ export class GetInvoiceController {
     private readonly dataSource: DataSource,
     @Inject(InvoiceRepository) private readonly invoices: InvoiceRepository,
   ) {}
+
+  @Get()
+  async byErpDocumentId(@Req() request: TenantRequest, @Query('erpDocumentId') erpDocumentId: string | undefined) {
+    if (!erpDocumentId) throw new ApiError(400, 'REQUEST_INVALID', 'Query parameter erpDocumentId is required');
+    const invoice = await this.invoices.findByErpDocumentId(this.dataSource, tenantOf(request), erpDocumentId);
+    if (!invoice) throw new ApiError(404, 'INVOICE_NOT_FOUND', `No invoice for ERP document ${erpDocumentId}`);
+    return invoiceView(invoice, await this.invoices.history(this.dataSource, invoice.id));
+  }
 
   @Get(':id')
   async get(@Req() request: TenantRequest, @Param('id') id: string) {

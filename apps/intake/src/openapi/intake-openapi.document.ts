@@ -43,6 +43,17 @@ export const INTAKE_OPENAPI = {
           '503': error('Temporarily unavailable: retry with the same Idempotency-Key', ['DB_UNAVAILABLE']),
         },
       },
+      get: {
+        operationId: 'getInvoiceByErpDocumentId',
+        summary: 'The invoice of an ERP document, with its full history (for ERPs using the Kafka door)',
+        parameters: [{ name: 'erpDocumentId', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 200 } }],
+        responses: {
+          '200': { description: 'The invoice', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } } },
+          '400': error('erpDocumentId missing', ['REQUEST_INVALID']),
+          '401': error('Missing, unknown or revoked API key', ['UNAUTHENTICATED', 'UNKNOWN_TENANT']),
+          '404': error('No invoice for this ERP document and tenant', ['INVOICE_NOT_FOUND']),
+        },
+      },
     },
     '/v1/invoices/{id}': {
       get: {

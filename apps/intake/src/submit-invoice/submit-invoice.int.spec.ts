@@ -136,6 +136,9 @@ describe('POST /v1/invoices', () => {
     expect(await mine.json()).toMatchObject({ id: created.id, state: 'RECEIVED', history: [{ to: 'RECEIVED', toLabelPl: 'odebrana', actor: 'intake:http' }] });
     const theirs = await fetch(`${intake.url}/v1/invoices/${created.id}`, { headers: { 'x-api-key': otherKey } });
     expect(theirs.status).toBe(404);
+    const byDocument = await fetch(`${intake.url}/v1/invoices?erpDocumentId=${encodeURIComponent('FV/2026/4')}`, { headers: { 'x-api-key': key } });
+    expect(await byDocument.json()).toMatchObject({ id: created.id, history: [{ to: 'RECEIVED' }] });
+    expect((await fetch(`${intake.url}/v1/invoices?erpDocumentId=${encodeURIComponent('FV/2026/4')}`, { headers: { 'x-api-key': otherKey } })).status).toBe(404);
     // Another tenant may use the same ERP document id: it is a different invoice.
     const same = await post({ erpDocumentId: 'FV/2026/4', xml: xml('FV/2026/4') }, { 'idempotency-key': 'k-4' }, otherKey);
     expect(same.status).toBe(201);
