@@ -1,9 +1,32 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule } from '@ksef-bridge/service-kit';
-import { platform } from './config/sender.config';
+import { config, platform } from './config/sender.config';
+import { parseMasterKey } from './contexts/token-cipher';
+import { senderAppModule } from './sender.module';
+import { DEFAULT_SENDER_TOPICS, type SenderSettings } from './sender.settings';
 
-/** The only service that talks to KSeF. Its use cases arrive with the pipeline issue; the platform (Kafka, PostgreSQL, health) is wired here. */
-@Module({
-  imports: [PlatformModule.forRoot(platform)],
-})
+/** Sender settings from the environment. */
+export function senderSettingsFromConfig(): SenderSettings {
+  return {
+    schema: platform.schema,
+    topics: DEFAULT_SENDER_TOPICS,
+    consumerGroupPrefix: '',
+    ksef: { baseUrl: config.KSEF_BASE_URL, rateLimits: config.KSEF_RATE_LIMITS, timeoutMs: config.KSEF_TIMEOUT_MS },
+    intake: { url: config.INTAKE_URL, token: config.INTERNAL_API_TOKEN, timeoutMs: config.CLAIM_CHECK_TIMEOUT_MS },
+    masterKey: parseMasterKey(config.SENDER_MASTER_KEY),
+    previousMasterKeys: config.SENDER_PREVIOUS_MASTER_KEYS.map(parseMasterKey),
+    retry: {
+      delaysMs: config.SENDER_RETRY_DELAYS_MS,
+      multiplier: config.SENDER_RETRY_MULTIPLIER,
+      maxDelayMs: config.SENDER_RETRY_MAX_DELAY_MS,
+      jitter: config.SENDER_RETRY_JITTER,
+      maxAttempts: config.SENDER_MAX_ATTEMPTS,
+    },
+    scheduler: { pollIntervalMs: config.SENDER_POLL_INTERVAL_MS, batchSize: config.SENDER_BATCH_SIZE, leaseMs: config.SENDER_LEASE_MS, contextsPerRound: 8 },
+    sessionMaxInvoices: config.SENDER_SESSION_MAX_INVOICES,
+    breaker: { failures: config.SENDER_BREAKER_FAILURES, openMs: config.SENDER_BREAKER_OPEN_MS },
+  };
+}
+
+/** The only service that talks to KSeF (docs/sender.md). */
+@Module({ imports: [senderAppModule(platform, senderSettingsFromConfig())] })
 export class SenderModule {}

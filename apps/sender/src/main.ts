@@ -1,6 +1,30 @@
 import { config, telemetry } from './instrumentation';
+import { createLogger } from '@ksef-bridge/observability';
 import { runService } from '@ksef-bridge/service-kit';
-import { SenderModule } from './app.module';
+import { SenderModule, senderSettingsFromConfig } from './app.module';
 import { platform } from './config/sender.config';
+import { registerContextCommand, rewrapKeysCommand } from './contexts/context-commands';
+import { TokenCipher } from './contexts/token-cipher';
 
-runService({ ...platform, config, telemetry, module: SenderModule });
+// Commands: (none) serve; `register-context --nip … --tenant … --token …|-` stores a KSeF context's token encrypted;
+// `rewrap-keys` re-wraps data keys after a master-key rotation; `migrate` and `create-topics` as every service.
+const command = process.argv[2];
+const logger = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL });
+const fail = (error: unknown) => {
+  logger.fatal({ err: error }, `${config.SERVICE_NAME} ${command ?? 'serve'} failed`);
+  logger.flush();
+  setTimeout(() => process.exit(1), 100);
+};
+if (config.usesDevMasterKey) logger.warn('SENDER_MASTER_KEY is the public development key: for local runs only (refused with NODE_ENV=production)');
+
+if (command === 'register-context' || command === 'rewrap-keys') {
+  const settings = senderSettingsFromConfig();
+  const cipher = new TokenCipher(settings.masterKey, settings.previousMasterKeys);
+  const task = command === 'register-context' ? registerContextCommand(platform, cipher, process.argv.slice(3), logger) : rewrapKeysCommand(platform, cipher, logger);
+  task.then(() => {
+    logger.flush();
+    setTimeout(() => process.exit(0), 50);
+  }, fail);
+} else {
+  runService({ ...platform, config, telemetry, module: SenderModule });
+}

@@ -1,7 +1,78 @@
-import { loadServiceConfig } from '@ksef-bridge/config';
+import { z } from 'zod';
+import { envInt, envList, envOptional, loadServiceConfig, type Env } from '@ksef-bridge/config';
+import { ConfigError } from '@ksef-bridge/errors';
+import { senderMigrations } from '../infrastructure/migrations/1764200000000-sender.migration';
 
-/** Sender configuration, validated at boot. Common variables: see README "Configuration". */
-export const config = loadServiceConfig('sender', 3003, {});
+/**
+ * A master key for local runs and tests ONLY (it is public, in this repository). The sender refuses to start with it
+ * when NODE_ENV=production. Generate a real one with `openssl rand -base64 32`.
+ */
+export const DEV_MASTER_KEY = 'ZGV2LW9ubHkga3NlZi1icmlkZ2Ugc2VuZGVyIGtleSE=';
+
+const delays = envList(['30000', '120000'])
+  .transform((list) => list.map(Number))
+  .pipe(z.array(z.number().int().min(0).max(86_400_000)).min(1));
+
+/**
+ * Sender configuration, validated at boot. Common variables: see README "Configuration". Own variables (docs/sender.md):
+ *
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | KSEF_BASE_URL | http://127.0.0.1:3100/v2 | KSeF API base (the simulator locally; `https://api-test.ksef.mf.gov.pl/v2` for TE) |
+ * | KSEF_RATE_LIMITS | production | limiter table: `production`, `te` (10x) or `off` |
+ * | KSEF_TIMEOUT_MS | 30000 | whole-call timeout of one KSeF request |
+ * | INTAKE_URL | http://127.0.0.1:3001 | intake's base URL, for claim-check reads of invoice XML |
+ * | INTERNAL_API_TOKEN | unset | bearer token for intake's `/internal/*` (must match intake's) |
+ * | CLAIM_CHECK_TIMEOUT_MS | 10000 | timeout of one document read |
+ * | SENDER_MASTER_KEY | dev key (refused in production) | base64 32 bytes wrapping the data keys of stored KSeF tokens |
+ * | SENDER_PREVIOUS_MASTER_KEYS | empty | comma-separated older master keys, only unwrap (rotation) |
+ * | SENDER_MAX_ATTEMPTS | 8 | counted attempts before ESCALATED (429s are not counted) |
+ * | SENDER_RETRY_DELAYS_MS | 30000,120000 | delays before attempt 2, 3, …; then ×SENDER_RETRY_MULTIPLIER |
+ * | SENDER_RETRY_MULTIPLIER | 4 | growth past the listed delays |
+ * | SENDER_RETRY_MAX_DELAY_MS | 3600000 | cap of one delay |
+ * | SENDER_RETRY_JITTER | 0.2 | ± fraction of each delay randomised |
+ * | SENDER_POLL_INTERVAL_MS | 500 | how often the scheduler looks for due jobs |
+ * | SENDER_BATCH_SIZE | 20 | jobs one context claims per round |
+ * | SENDER_LEASE_MS | 60000 | lease of a claimed context and of its jobs (another instance takes over after it) |
+ * | SENDER_SESSION_MAX_INVOICES | 10000 | invoices per interactive session before a new one is opened |
+ * | SENDER_BREAKER_FAILURES / SENDER_BREAKER_OPEN_MS | 5 / 30000 | consecutive KSeF failures that open the circuit, and for how long |
+ */
+export function loadSenderConfig(env: Env = process.env) {
+  const loaded = loadServiceConfig(
+    'sender',
+    3003,
+    {
+      NODE_ENV: z.string().default('development'),
+      KSEF_BASE_URL: z.string().url().default('http://127.0.0.1:3100/v2'),
+      KSEF_RATE_LIMITS: z.enum(['production', 'te', 'off']).default('production'),
+      KSEF_TIMEOUT_MS: envInt(30_000, 1_000, 300_000),
+      INTAKE_URL: z.string().url().default('http://127.0.0.1:3001'),
+      INTERNAL_API_TOKEN: envOptional(z.string().min(16)),
+      CLAIM_CHECK_TIMEOUT_MS: envInt(10_000, 100, 120_000),
+      SENDER_MASTER_KEY: envOptional(z.string()),
+      SENDER_PREVIOUS_MASTER_KEYS: envList([]),
+      SENDER_MAX_ATTEMPTS: envInt(8, 1, 100),
+      SENDER_RETRY_DELAYS_MS: delays,
+      SENDER_RETRY_MULTIPLIER: z.coerce.number().min(1).max(100).default(4),
+      SENDER_RETRY_MAX_DELAY_MS: envInt(3_600_000, 0, 86_400_000),
+      SENDER_RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
+      SENDER_POLL_INTERVAL_MS: envInt(500, 10, 60_000),
+      SENDER_BATCH_SIZE: envInt(20, 1, 1_000),
+      SENDER_LEASE_MS: envInt(60_000, 1_000, 3_600_000),
+      SENDER_SESSION_MAX_INVOICES: envInt(10_000, 1, 100_000),
+      SENDER_BREAKER_FAILURES: envInt(5, 1, 1_000),
+      SENDER_BREAKER_OPEN_MS: envInt(30_000, 100, 3_600_000),
+    },
+    env,
+  );
+  const production = loaded.NODE_ENV === 'production';
+  if (production && (loaded.SENDER_MASTER_KEY === undefined || loaded.SENDER_MASTER_KEY === DEV_MASTER_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  - SENDER_MASTER_KEY: required in production (the development default is public); generate one with `openssl rand -base64 32`');
+  }
+  return { ...loaded, SENDER_MASTER_KEY: loaded.SENDER_MASTER_KEY ?? DEV_MASTER_KEY, usesDevMasterKey: loaded.SENDER_MASTER_KEY === undefined || loaded.SENDER_MASTER_KEY === DEV_MASTER_KEY };
+}
+
+export const config = loadSenderConfig();
 
 export type SenderConfig = typeof config;
 
@@ -9,4 +80,4 @@ export type SenderConfig = typeof config;
 const DB_SCHEMA = 'sender';
 
 /** Kafka + PostgreSQL wiring of this service (schema, migrations), shared by the module and the CLI commands. */
-export const platform = { config, schema: DB_SCHEMA, migrations: [] };
+export const platform = { config, schema: DB_SCHEMA, migrations: senderMigrations(DB_SCHEMA) };

@@ -1,0 +1,21 @@
+import { DEV_MASTER_KEY, loadSenderConfig } from './sender.config';
+
+describe('sender configuration', () => {
+  it('runs locally with the documented defaults and the development master key', () => {
+    const c = loadSenderConfig({});
+    expect(c).toMatchObject({ KSEF_BASE_URL: 'http://127.0.0.1:3100/v2', SENDER_MAX_ATTEMPTS: 8, SENDER_RETRY_DELAYS_MS: [30_000, 120_000], SENDER_MASTER_KEY: DEV_MASTER_KEY, usesDevMasterKey: true });
+  });
+
+  it('refuses to start in production without a real master key', () => {
+    expect(() => loadSenderConfig({ NODE_ENV: 'production' })).toThrow(/SENDER_MASTER_KEY/);
+    expect(() => loadSenderConfig({ NODE_ENV: 'production', SENDER_MASTER_KEY: DEV_MASTER_KEY })).toThrow(/SENDER_MASTER_KEY/);
+    const real = Buffer.alloc(32, 7).toString('base64');
+    expect(loadSenderConfig({ NODE_ENV: 'production', SENDER_MASTER_KEY: real })).toMatchObject({ SENDER_MASTER_KEY: real, usesDevMasterKey: false });
+  });
+
+  it('parses the retry schedule and refuses nonsense', () => {
+    expect(loadSenderConfig({ SENDER_RETRY_DELAYS_MS: '100, 200,300' }).SENDER_RETRY_DELAYS_MS).toEqual([100, 200, 300]);
+    expect(() => loadSenderConfig({ SENDER_RETRY_DELAYS_MS: 'soon' })).toThrow(/SENDER_RETRY_DELAYS_MS/);
+    expect(() => loadSenderConfig({ SENDER_MAX_ATTEMPTS: '0' })).toThrow(/SENDER_MAX_ATTEMPTS/);
+  });
+});

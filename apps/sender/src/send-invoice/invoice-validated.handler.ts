@@ -1,0 +1,38 @@
+import type { EntityManager } from 'typeorm';
+import { invoiceValidated } from '@ksef-bridge/contracts';
+import { ValidationError } from '@ksef-bridge/errors';
+import type { ReceivedMessage } from '@ksef-bridge/kafka';
+import type { Logger } from '@ksef-bridge/observability';
+import type { SendJobRepository } from './send-job.repository';
+
+/** Consumer group that turns validated invoices into send jobs. */
+export const INVOICE_VALIDATED_GROUP = 'sender.invoice-validated';
+
+/**
+ * invoice.validated → a QUEUED send job, in the inbox transaction. Nothing talks to KSeF here: the handler stays
+ * short and the scheduler sends. A second invoice.validated for the same invoice (a re-validation) finds the job and
+ * changes nothing, so an invoice is sent once.
+ */
+export class InvoiceValidatedHandler {
+  constructor(
+    private readonly jobs: SendJobRepository,
+    private readonly logger: Logger,
+  ) {}
+
+  async handle(manager: EntityManager, message: ReceivedMessage): Promise<void> {
+    const parsed = invoiceValidated.safeParse(message.envelope);
+    if (!parsed.success) throw new ValidationError(`invoice.validated does not match its contract: ${parsed.error.message}`);
+    const { payload, tenant } = parsed.data;
+    const created = await this.jobs.enqueue(manager, {
+      invoiceId: payload.invoiceId,
+      tenantId: tenant,
+      erpDocumentId: payload.erpDocumentId,
+      contextNip: payload.contextNip,
+      form: payload.form,
+      documentSha256: payload.document.sha256,
+      documentSize: payload.document.sizeBytes,
+      traceparent: message.traceparent,
+    });
+    if (!created) this.logger.info({ invoiceId: payload.invoiceId }, 'send job already exists; invoice.validated ignored');
+  }
+}

@@ -1,0 +1,241 @@
+import { DataSource, type EntityManager } from 'typeorm';
+import { invoiceEscalated, invoiceRejected, invoiceSubmitted, type InvoiceEscalated, type InvoiceRejected, type InvoiceSubmitted } from '@ksef-bridge/contracts';
+import type { KsefClient, OnlineSession } from '@ksef-bridge/ksef-client';
+import type { Logger } from '@ksef-bridge/observability';
+import { newEnvelope, type OutboxWriter } from '@ksef-bridge/outbox';
+import { withTransaction } from '@ksef-bridge/persistence';
+import type { IntakeDocumentClient } from '../claim-check/intake-document.client';
+import type { KsefContextRow } from '../contexts/ksef-context.repository';
+import type { CircuitBreaker } from '../domain/circuit-breaker';
+import { retryDelayMs, type RetrySchedule } from '../domain/retry-schedule';
+import { decideAfterFailure } from '../domain/send-job';
+import type { SenderTopics } from '../sender.settings';
+import { classifyFailure } from './failure-facts';
+import type { KsefSessions } from './ksef-sessions';
+import type { SendJob, SendJobRepository } from './send-job.repository';
+
+export interface SenderMetrics {
+  attempt(outcome: string): void;
+  escalated(code: string): void;
+}
+
+/** Which step failed: reading KSeF's session list, opening a session, or the send itself. */
+type Step = 'reconcile' | 'document' | 'session' | 'send';
+
+/**
+ * One attempt for one claimed job: reconcile first when an earlier send may have reached KSeF (lost answer, or the
+ * process stopped mid-send), fetch and verify the document, send it in the context's reused session, then record the
+ * attempt, the job's new state and the outcome event in ONE transaction.
+ */
+export class SendInvoiceProcessor {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jobs: SendJobRepository,
+    private readonly outbox: OutboxWriter,
+    private readonly documents: IntakeDocumentClient,
+    private readonly sessions: KsefSessions,
+    private readonly breaker: CircuitBreaker,
+    private readonly topics: SenderTopics,
+    private readonly retry: RetrySchedule,
+    private readonly logger: Logger,
+    private readonly metrics: SenderMetrics,
+  ) {}
+
+  async process(context: KsefContextRow, claimed: SendJob): Promise<void> {
+    let job = claimed;
+    if (job.inflightSessionRef) job = await this.recordInterrupted(job);
+    const client = this.sessions.client(context);
+
+    let step: Step = 'reconcile';
+    let startedAt = new Date();
+    let sessionRef: string | undefined;
+    try {
+      if (job.needsReconcile) {
+        const found = await this.reconcile(client, job, startedAt);
+        if (found) return;
+        startedAt = new Date();
+      }
+      if (job.attempts >= this.retry.maxAttempts) {
+        await this.escalate(job, startedAt, 'ATTEMPTS_EXHAUSTED', `${job.attempts} attempts made; KSeF does not have the invoice`, { outcome: 'error', errorCode: 'ATTEMPTS_EXHAUSTED' });
+        return;
+      }
+      step = 'document';
+      const document = await this.documents.fetch({ invoiceId: job.invoiceId, sha256: job.documentSha256, sizeBytes: job.documentSize });
+      step = 'session';
+      const session: OnlineSession = await this.sessions.session(context, job.form);
+      sessionRef = session.referenceNumber;
+      const prepared = session.prepareInvoice(document);
+      if (prepared.invoiceHash !== job.invoiceHash) throw new Error('prepared invoice hash differs from the claim check');
+      await withTransaction(this.dataSource, (m) => this.jobs.markInflight(m, job.invoiceId, session.referenceNumber));
+      step = 'send';
+      startedAt = new Date();
+      this.sessions.noteSent(context.nip, job.form);
+      const sent = await session.sendInvoice(prepared);
+      this.breaker.recordSuccess();
+      await this.submitted(job, startedAt, { sessionReferenceNumber: sent.sessionReferenceNumber, invoiceReferenceNumber: sent.referenceNumber, reconciled: false, attempt: job.attempts + 1 });
+    } catch (error) {
+      await this.failed(context, job, step, startedAt, sessionRef, error);
+    }
+  }
+
+  /** The previous owner stopped between "send left" and "outcome recorded": that send is ambiguous. */
+  private async recordInterrupted(job: SendJob): Promise<SendJob> {
+    const session = job.inflightSessionRef as string;
+    await withTransaction(this.dataSource, async (m) => {
+      await this.jobs.recordAttempt(m, {
+        invoiceId: job.invoiceId,
+        attempt: job.attempts + 1,
+        counted: true,
+        startedAt: new Date(),
+        outcome: 'ambiguous',
+        sessionReferenceNumber: session,
+        invoiceHash: job.invoiceHash,
+        errorCode: 'SEND_INTERRUPTED',
+        errorMessage: 'the sender stopped while a send may have been in flight',
+      });
+      await m.query(`UPDATE ${this.jobs.jobs} SET inflight_session_ref = NULL, needs_reconcile = true, attempts = attempts + 1 WHERE invoice_id = $1`, [job.invoiceId]);
+    });
+    this.metrics.attempt('ambiguous');
+    return { ...job, inflightSessionRef: null, needsReconcile: true, attempts: job.attempts + 1 };
+  }
+
+  /** Looks for the invoice (by hash) in every session where a send of it went unanswered. True when found (job SENT). */
+  private async reconcile(client: KsefClient, job: SendJob, startedAt: Date): Promise<boolean> {
+    const sessions = await this.jobs.ambiguousSessions(this.dataSource.manager, job.invoiceId);
+    for (const sessionReferenceNumber of sessions) {
+      const known = await client.findSessionInvoiceByHash(sessionReferenceNumber, job.invoiceHash);
+      this.breaker.recordSuccess();
+      if (known) {
+        this.logger.info({ invoiceId: job.invoiceId, session: sessionReferenceNumber, invoiceReference: known.referenceNumber }, 'ambiguous send reconciled: KSeF has the invoice');
+        await this.submitted(job, startedAt, { sessionReferenceNumber, invoiceReferenceNumber: known.referenceNumber, reconciled: true, attempt: Math.max(1, job.attempts) });
+        return true;
+      }
+    }
+    await withTransaction(this.dataSource, async (m) => {
+      await this.jobs.recordAttempt(m, { invoiceId: job.invoiceId, attempt: Math.max(1, job.attempts), counted: false, startedAt, outcome: 'not-found', invoiceHash: job.invoiceHash, referenceNumbers: { sessions: sessions.join(',') } });
+      await m.query(`UPDATE ${this.jobs.jobs} SET needs_reconcile = false WHERE invoice_id = $1`, [job.invoiceId]);
+    });
+    this.metrics.attempt('not-found');
+    this.logger.info({ invoiceId: job.invoiceId, sessions }, 'ambiguous send reconciled: KSeF does not have the invoice; sending again');
+    return false;
+  }
+
+  private async submitted(job: SendJob, startedAt: Date, o: { sessionReferenceNumber: string; invoiceReferenceNumber: string; reconciled: boolean; attempt: number }): Promise<void> {
+    const payload: InvoiceSubmitted = {
+      invoiceId: job.invoiceId,
+      erpDocumentId: job.erpDocumentId,
+      contextNip: job.contextNip,
+      sessionReferenceNumber: o.sessionReferenceNumber,
+      invoiceReferenceNumber: o.invoiceReferenceNumber,
+      invoiceHash: job.invoiceHash,
+      submittedAt: new Date().toISOString(),
+      attempt: o.attempt,
+      reconciled: o.reconciled,
+    };
+    await withTransaction(this.dataSource, async (m) => {
+      await this.jobs.recordAttempt(m, {
+        invoiceId: job.invoiceId,
+        attempt: o.attempt,
+        counted: !o.reconciled,
+        startedAt,
+        outcome: o.reconciled ? 'reconciled' : 'submitted',
+        sessionReferenceNumber: o.sessionReferenceNumber,
+        invoiceReferenceNumber: o.invoiceReferenceNumber,
+        invoiceHash: job.invoiceHash,
+        httpStatus: o.reconciled ? undefined : 202,
+      });
+      await this.jobs.finish(m, job.invoiceId, 'SENT', { countAttempt: !o.reconciled, sessionReferenceNumber: o.sessionReferenceNumber, invoiceReferenceNumber: o.invoiceReferenceNumber });
+      await this.emit(m, job, this.topics.invoiceSubmitted, invoiceSubmitted, payload);
+    });
+    this.metrics.attempt(o.reconciled ? 'reconciled' : 'submitted');
+  }
+
+  private async failed(context: KsefContextRow, job: SendJob, step: Step, startedAt: Date, sessionRef: string | undefined, error: unknown): Promise<void> {
+    const facts = classifyFailure(error, step === 'send');
+    if (facts.ksefUnavailable) this.breaker.recordFailure();
+    else if (facts.ksefAnswered) this.breaker.recordSuccess();
+    else this.breaker.release();
+    if (facts.sessionGone) this.sessions.forget(context.nip, job.form);
+
+    const counted = facts.outcome !== 'rate-limited';
+    const attemptsNow = job.attempts + (counted ? 1 : 0);
+    const decision = decideAfterFailure(facts, attemptsNow, (failed) => retryDelayMs(this.retry, failed), this.retry.maxAttempts);
+    const attempt = {
+      invoiceId: job.invoiceId,
+      attempt: job.attempts + 1,
+      counted,
+      startedAt,
+      outcome: facts.outcome,
+      sessionReferenceNumber: step === 'send' ? sessionRef : undefined,
+      invoiceHash: job.invoiceHash,
+      ...facts.record,
+    };
+    this.metrics.attempt(facts.outcome);
+    this.logger.warn({ invoiceId: job.invoiceId, step, outcome: facts.outcome, code: facts.code, httpStatus: facts.record.httpStatus, decision: decision.action }, 'send attempt failed');
+
+    if (decision.action === 'retry') {
+      await withTransaction(this.dataSource, async (m) => {
+        await this.jobs.recordAttempt(m, attempt);
+        await this.jobs.requeue(m, job.invoiceId, { delayMs: decision.delayMs, countAttempt: decision.counted, needsReconcile: job.needsReconcile || decision.reconcile, errorCode: facts.code });
+      });
+    } else if (decision.action === 'reject') {
+      const payload: InvoiceRejected = {
+        invoiceId: job.invoiceId,
+        erpDocumentId: job.erpDocumentId,
+        contextNip: job.contextNip,
+        stage: 'send',
+        exceptionCodes: facts.record.exceptionCodes ?? [],
+        description: facts.record.errorMessage ?? facts.code,
+        details: [],
+        httpStatus: facts.record.httpStatus,
+        sessionReferenceNumber: sessionRef,
+        invoiceHash: job.invoiceHash,
+        rejectedAt: new Date().toISOString(),
+      };
+      await withTransaction(this.dataSource, async (m) => {
+        await this.jobs.recordAttempt(m, attempt);
+        await this.jobs.finish(m, job.invoiceId, 'REJECTED', { countAttempt: true, errorCode: facts.code });
+        await this.emit(m, job, this.topics.invoiceRejected, invoiceRejected, payload);
+      });
+    } else {
+      await this.escalate(job, startedAt, decision.code, facts.record.errorMessage ?? facts.code, attempt, facts.record.httpStatus);
+    }
+  }
+
+  private async escalate(
+    job: SendJob,
+    startedAt: Date,
+    code: string,
+    message: string,
+    attempt: Partial<Parameters<SendJobRepository['recordAttempt']>[1]> & { outcome: Parameters<SendJobRepository['recordAttempt']>[1]['outcome'] },
+    httpStatus?: number,
+  ): Promise<void> {
+    const counted = attempt.counted ?? false;
+    const payload: InvoiceEscalated = {
+      invoiceId: job.invoiceId,
+      erpDocumentId: job.erpDocumentId,
+      contextNip: job.contextNip,
+      actor: 'sender',
+      code,
+      message: message.slice(0, 1000),
+      attempts: job.attempts + (counted ? 1 : 0),
+      lastHttpStatus: httpStatus,
+      referenceNumbers: { ...(attempt.referenceNumbers ?? {}) },
+      escalatedAt: new Date().toISOString(),
+    };
+    await withTransaction(this.dataSource, async (m) => {
+      await this.jobs.recordAttempt(m, { invoiceId: job.invoiceId, attempt: Math.max(1, job.attempts + (counted ? 1 : 0)), counted, startedAt, invoiceHash: job.invoiceHash, ...attempt });
+      await this.jobs.finish(m, job.invoiceId, 'ESCALATED', { countAttempt: counted, errorCode: code });
+      await this.emit(m, job, this.topics.invoiceEscalated, invoiceEscalated, payload);
+    });
+    this.metrics.escalated(code);
+    // The alert: an error-level log line here and ksef_sender_escalated_total for the alert rules.
+    this.logger.error({ invoiceId: job.invoiceId, nip: job.contextNip, code, attempts: payload.attempts }, 'invoice ESCALATED: a person must look at it');
+  }
+
+  private async emit<P>(m: EntityManager, job: SendJob, topic: string, contract: { type: string; version: number }, payload: P): Promise<void> {
+    await this.outbox.enqueue(m, [
+      { topic, envelope: newEnvelope({ type: contract.type, version: contract.version, aggregateId: job.invoiceId, tenant: job.tenantId, payload, traceparent: job.traceparent ?? undefined }) },
+    ]);
+  }
+}

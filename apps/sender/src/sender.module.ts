@@ -1,0 +1,100 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { topicSpecsOf } from '@ksef-bridge/contracts';
+import { TopicAdmin } from '@ksef-bridge/kafka';
+import { Counter, getOrCreateMetric, type Logger, type Registry } from '@ksef-bridge/observability';
+import { Inbox, inboxHandler, OutboxWriter } from '@ksef-bridge/outbox';
+import { ConsumerRegistry, LOGGER, METRICS_REGISTRY, PlatformModule, type PlatformOptions } from '@ksef-bridge/service-kit';
+import { IntakeDocumentClient } from './claim-check/intake-document.client';
+import { KsefContextRepository } from './contexts/ksef-context.repository';
+import { TokenCipher } from './contexts/token-cipher';
+import { CircuitBreaker } from './domain/circuit-breaker';
+import { INVOICE_VALIDATED_GROUP, InvoiceValidatedHandler } from './send-invoice/invoice-validated.handler';
+import { KsefSessions } from './send-invoice/ksef-sessions';
+import { SendInvoiceProcessor, type SenderMetrics } from './send-invoice/send-invoice.processor';
+import { SendJobRepository } from './send-invoice/send-job.repository';
+import { SendScheduler } from './send-invoice/send-scheduler';
+import { SENDER_SETTINGS, type SenderSettings } from './sender.settings';
+
+function senderMetrics(registry: Registry): SenderMetrics {
+  const attempts = getOrCreateMetric(registry, 'ksef_sender_attempts_total', (registers) => new Counter({ name: 'ksef_sender_attempts_total', help: 'Send attempts by outcome (submitted, reconciled, not-found, ambiguous, transport, rate-limited, auth, rejected, error)', labelNames: ['outcome'], registers }));
+  const escalated = getOrCreateMetric(registry, 'ksef_sender_escalated_total', (registers) => new Counter({ name: 'ksef_sender_escalated_total', help: 'Invoices the sender ESCALATED (a person must look), by code', labelNames: ['code'], registers }));
+  return { attempt: (outcome) => attempts.inc({ outcome }), escalated: (code) => escalated.inc({ code }) };
+}
+
+/** Registers the consumer once its topics exist, runs the scheduler while the app is up, stops it before the platform. */
+@Injectable()
+class SenderLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly registry: ConsumerRegistry,
+    private readonly admin: TopicAdmin,
+    @Inject(SENDER_SETTINGS) private readonly settings: SenderSettings,
+    @Inject(InvoiceValidatedHandler) private readonly handler: InvoiceValidatedHandler,
+    @Inject(SendScheduler) private readonly scheduler: SendScheduler,
+    @Inject(KsefSessions) private readonly sessions: KsefSessions,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const { topics, schema } = this.settings;
+    await this.admin.ensureTopics(topicSpecsOf(Object.values(topics)));
+    this.registry.register({
+      groupId: `${this.settings.consumerGroupPrefix}${INVOICE_VALIDATED_GROUP}`,
+      topics: [topics.invoiceValidated],
+      handler: inboxHandler(this.dataSource, new Inbox(schema, INVOICE_VALIDATED_GROUP), (manager, message) => this.handler.handle(manager, message)),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.scheduler.start();
+  }
+
+  /** Runs before the platform's shutdown hooks: the last outcomes reach the outbox before the relay drains. */
+  async onModuleDestroy(): Promise<void> {
+    await this.scheduler.stop();
+    await this.sessions.closeAll();
+  }
+}
+
+@Module({})
+class SenderFeaturesModule {}
+
+/**
+ * The sender: invoice.validated → send jobs (inbox transaction), and a scheduler that sends them to KSeF through one
+ * reused interactive session per context, reconciling ambiguous sends by hash, with outcomes written to the outbox.
+ */
+export function senderAppModule(platform: PlatformOptions, settings: SenderSettings): DynamicModule {
+  const cipher = new TokenCipher(settings.masterKey, settings.previousMasterKeys);
+  const breaker = new CircuitBreaker(settings.breaker.failures, settings.breaker.openMs);
+  return {
+    module: SenderFeaturesModule,
+    imports: [PlatformModule.forRoot(platform)],
+    providers: [
+      { provide: SENDER_SETTINGS, useValue: settings },
+      { provide: SendJobRepository, useValue: new SendJobRepository(settings.schema) },
+      { provide: KsefContextRepository, useValue: new KsefContextRepository(settings.schema) },
+      {
+        provide: InvoiceValidatedHandler,
+        inject: [SendJobRepository, LOGGER],
+        useFactory: (jobs: SendJobRepository, logger: Logger) => new InvoiceValidatedHandler(jobs, logger.child({ component: 'invoice-validated' })),
+      },
+      {
+        provide: KsefSessions,
+        inject: [LOGGER],
+        useFactory: (logger: Logger) =>
+          new KsefSessions({ ...settings.ksef, sessionMaxInvoices: settings.sessionMaxInvoices }, cipher, logger.child({ component: 'ksef-sessions' })),
+      },
+      {
+        provide: SendScheduler,
+        inject: [DataSource, KsefContextRepository, SendJobRepository, OutboxWriter, KsefSessions, LOGGER, METRICS_REGISTRY],
+        useFactory: (ds: DataSource, contexts: KsefContextRepository, jobs: SendJobRepository, outbox: OutboxWriter, sessions: KsefSessions, logger: Logger, registry: Registry) => {
+          const documents = new IntakeDocumentClient(settings.intake.url, settings.intake.token, settings.intake.timeoutMs);
+          const log = logger.child({ component: 'sender' });
+          const processor = new SendInvoiceProcessor(ds, jobs, outbox, documents, sessions, breaker, settings.topics, settings.retry, log, senderMetrics(registry));
+          return new SendScheduler(ds, contexts, jobs, processor, breaker, settings.scheduler, log);
+        },
+      },
+      SenderLifecycle,
+    ],
+  };
+}

@@ -1,0 +1,35 @@
+import { TOPICS } from '@ksef-bridge/contracts';
+import type { RetrySchedule } from './domain/retry-schedule';
+
+/** The topics the sender speaks on; tests pass random names, production uses TOPICS. */
+export interface SenderTopics {
+  invoiceValidated: string;
+  invoiceSubmitted: string;
+  invoiceRejected: string;
+  invoiceEscalated: string;
+}
+
+export const DEFAULT_SENDER_TOPICS: SenderTopics = {
+  invoiceValidated: TOPICS.invoiceValidated,
+  invoiceSubmitted: TOPICS.invoiceSubmitted,
+  invoiceRejected: TOPICS.invoiceRejected,
+  invoiceEscalated: TOPICS.invoiceEscalated,
+};
+
+/** Behaviour settings of the sender (from config in production, chosen by tests). */
+export interface SenderSettings {
+  schema: string;
+  topics: SenderTopics;
+  /** Prepended to consumer group ids; '' in production, unique per test. */
+  consumerGroupPrefix: string;
+  ksef: { baseUrl: string; rateLimits: 'production' | 'te' | 'off'; timeoutMs: number; authPollIntervalMs?: number };
+  intake: { url: string; token?: string; timeoutMs: number };
+  masterKey: Buffer;
+  previousMasterKeys: Buffer[];
+  retry: RetrySchedule;
+  scheduler: { pollIntervalMs: number; batchSize: number; leaseMs: number; contextsPerRound: number };
+  sessionMaxInvoices: number;
+  breaker: { failures: number; openMs: number };
+}
+
+export const SENDER_SETTINGS = Symbol('SENDER_SETTINGS');
