@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DEFAULT_INTAKE_TOPICS } from './intake.settings';
+import { DEFAULT_INTAKE_TOPICS, httpBodyLimitBytes } from './intake.settings';
 import { config, platform } from './config/intake.config';
 import { intakeAppModule } from './intake.module';
 
@@ -16,5 +16,5 @@ export const intakeModule = intakeAppModule(platform, {
 @Module({ imports: [intakeModule] })
 export class IntakeModule {}
 
-/** Largest request body: a 3 MB invoice as base64 (4/3) plus JSON overhead and metadata. */
-export const HTTP_BODY_LIMIT_BYTES = Math.ceil((config.INTAKE_MAX_DOCUMENT_BYTES * 4) / 3) + 256 * 1024;
+/** Largest request body: the largest invoice as base64 plus JSON overhead and metadata. */
+export const HTTP_BODY_LIMIT_BYTES = httpBodyLimitBytes(config.INTAKE_MAX_DOCUMENT_BYTES);

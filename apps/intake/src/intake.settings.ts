@@ -32,3 +32,8 @@ export interface IntakeSettings {
 }
 
 export const INTAKE_SETTINGS = Symbol('INTAKE_SETTINGS');
+
+/** Largest HTTP request body for `maxDocumentBytes` of XML: base64 (4/3) plus JSON overhead and metadata. */
+export function httpBodyLimitBytes(maxDocumentBytes: number): number {
+  return Math.ceil((maxDocumentBytes * 4) / 3) + 256 * 1024;
+}

@@ -7,7 +7,7 @@ import { bootstrapService, type RunningService } from '@ksef-bridge/service-kit'
 import { createTestDatabase, randomGroup, randomTopic, testKafkaBrokers, uniqueSuffix, type TestDatabase } from '@ksef-bridge/testing';
 import { config, platform } from '../config/intake.config';
 import { intakeAppModule } from '../intake.module';
-import type { IntakeTopics } from '../intake.settings';
+import { httpBodyLimitBytes, type IntakeTopics } from '../intake.settings';
 import { TenantRepository } from '../tenants/tenant.repository';
 
 /** A real intake (Nest app, own database, random topics) against the shared Kafka and PostgreSQL. */
@@ -51,9 +51,10 @@ export async function startIntake(options: { internalApiToken?: string; maxDocum
     PGDATABASE: db.config.database,
     DB_POOL_SIZE: 4,
   };
+  const maxDocumentBytes = options.maxDocumentBytes ?? 3_000_000;
   const module = intakeAppModule(
     { ...platform, config: testConfig },
-    { schema: platform.schema, maxDocumentBytes: options.maxDocumentBytes ?? 3_000_000, internalApiToken: options.internalApiToken, topics, consumerGroupPrefix: `${uniqueSuffix(8)}.` },
+    { schema: platform.schema, maxDocumentBytes, internalApiToken: options.internalApiToken, topics, consumerGroupPrefix: `${uniqueSuffix(8)}.` },
   );
   const telemetry = startTelemetry({ serviceName: 'intake-test', enabled: false });
   const service = await bootstrapService({
@@ -63,7 +64,8 @@ export async function startIntake(options: { internalApiToken?: string; maxDocum
     telemetry,
     signals: [],
     logger: createLogger({ serviceName: 'intake', level: 'warn' }),
-    bodyLimitBytes: 5 * 1024 * 1024,
+    // The production limit for this document size, so the tests prove the largest invoices fit through the door.
+    bodyLimitBytes: httpBodyLimitBytes(maxDocumentBytes),
   });
   const dataSource = service.app.get(DataSource);
   const client = createKafka({ brokers, clientId: 'intake-test' });
