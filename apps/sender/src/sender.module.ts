@@ -76,7 +76,7 @@ export function senderAppModule(platform: PlatformOptions, settings: SenderSetti
       {
         provide: InvoiceValidatedHandler,
         inject: [SendJobRepository, LOGGER],
-        useFactory: (jobs: SendJobRepository, logger: Logger) => new InvoiceValidatedHandler(jobs, logger.child({ component: 'invoice-validated' })),
+        useFactory: (jobs: SendJobRepository, logger: Logger) => new InvoiceValidatedHandler(jobs, logger.child({ component: 'invoice-validated' }), `"${settings.schema}".ksef_contexts`),
       },
       {
         provide: KsefSessions,

@@ -38,9 +38,11 @@ export function classifyFailure(error: unknown, sending: boolean): ClassifiedFai
     record.errorMessage = error instanceof Error ? error.message : String(error);
   }
   const base = { record, code: record.errorCode ?? 'UNEXPECTED', ksefUnavailable: false, ksefAnswered: false, sessionGone: false };
-  if (error instanceof KsefAmbiguousError || (sending && error instanceof KsefProtocolError)) {
+  if (sending && (error instanceof KsefAmbiguousError || error instanceof KsefProtocolError)) {
     return { ...base, outcome: 'ambiguous', retriable: true, ksefUnavailable: true };
   }
+  // An unanswered session open (or any other call with effects but no invoice in it) leaves nothing to reconcile.
+  if (error instanceof KsefAmbiguousError) return { ...base, outcome: 'transport', retriable: true, ksefUnavailable: true };
   if (error instanceof KsefRateLimitError) return { ...base, outcome: 'rate-limited', retriable: true, retryAfterMs: error.retryAfterMs, ksefAnswered: true };
   if (error instanceof KsefTransportError) return { ...base, outcome: 'transport', retriable: true, ksefUnavailable: true };
   if (error instanceof KsefAuthError) return { ...base, outcome: 'auth', retriable: error.retriable, ksefAnswered: true };

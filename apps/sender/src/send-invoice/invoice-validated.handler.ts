@@ -17,6 +17,7 @@ export class InvoiceValidatedHandler {
   constructor(
     private readonly jobs: SendJobRepository,
     private readonly logger: Logger,
+    private readonly contextsTable: string,
   ) {}
 
   async handle(manager: EntityManager, message: ReceivedMessage): Promise<void> {
@@ -33,6 +34,12 @@ export class InvoiceValidatedHandler {
       documentSize: payload.document.sizeBytes,
       traceparent: message.traceparent,
     });
-    if (!created) this.logger.info({ invoiceId: payload.invoiceId }, 'send job already exists; invoice.validated ignored');
+    if (!created) {
+      this.logger.info({ invoiceId: payload.invoiceId }, 'send job already exists; invoice.validated ignored');
+      return;
+    }
+    const known: unknown[] = await manager.query(`SELECT 1 FROM ${this.contextsTable} WHERE nip = $1 AND enabled`, [payload.contextNip]);
+    // The job waits (QUEUED) until the context is registered; say so, or it would wait unnoticed.
+    if (known.length === 0) this.logger.warn({ invoiceId: payload.invoiceId, nip: payload.contextNip }, 'no enabled KSeF context for this NIP: the invoice waits until `register-context` adds it');
   }
 }

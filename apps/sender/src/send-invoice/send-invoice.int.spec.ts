@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { invoiceSubmitted } from '@ksef-bridge/contracts';
+import { invoiceEscalated, invoiceSubmitted } from '@ksef-bridge/contracts';
 import { KsefClient, KsefRateLimiter, TEST_ENVIRONMENT_RATE_LIMITS, type SessionInvoiceStatusResponse } from '@ksef-bridge/ksef-client';
 import { buildSampleInvoice } from '@ksef-bridge/ksef-spec';
 import { startSimulator, waitFor, type SimulatorProcess } from '@ksef-bridge/testing';
+import { platform } from '../config/sender.config';
 import { randomNip, startSender, type Collected, type SenderHarness } from '../test/sender-harness';
+import { SendJobRepository } from './send-job.repository';
 
 // invoice.validated → the sender → the BUILT KSeF simulator (its admin API seeds tokens and injects faults), with
 // real Kafka and PostgreSQL. "Exactly once" is checked where it matters: in KSeF's own session invoice list.
@@ -25,6 +27,7 @@ interface AttemptRow {
   outcome: string;
   http_status: number | null;
   error_code: string | null;
+  error_body: unknown;
   session_reference_number: string | null;
   invoice_reference_number: string | null;
 }
@@ -51,10 +54,10 @@ describe('sender against the KSeF simulator', () => {
     for await (const invoice of reader.iterateSessionInvoices(sessionRef, { pageSize: 1000 })) if (invoice.invoiceHash === invoiceHash) found.push(invoice);
     return found;
   };
-  const sendOne = async () => {
+  const sendOne = async (contextNip = nip) => {
     const invoiceId = randomUUID();
     const invoiceNumber = `FV/${invoiceId.slice(0, 8)}`;
-    await sender.publishValidated({ invoiceId, tenant: TENANT, nip, invoiceNumber, xml: buildSampleInvoice({ sellerNip: nip, invoiceNumber }) });
+    await sender.publishValidated({ invoiceId, tenant: TENANT, nip: contextNip, invoiceNumber, xml: buildSampleInvoice({ sellerNip: contextNip, invoiceNumber }) });
     await waitFor(async () => ['SENT', 'REJECTED', 'ESCALATED'].includes((await job(invoiceId))?.state ?? ''), { timeoutMs: 60_000, what: `job ${invoiceId} final` });
     return invoiceId;
   };
@@ -141,5 +144,56 @@ describe('sender against the KSeF simulator', () => {
     expect(history.map((a) => a.outcome)).toEqual(['ambiguous', 'not-found', 'ambiguous', 'not-found', 'submitted']);
     expect(history.filter((a) => a.outcome === 'ambiguous').map((a) => a.http_status)).toEqual([503, 503]);
     expect(await entriesInKsef(row.session_reference_number!, row.invoice_hash)).toHaveLength(1);
+  });
+
+  it('429 waits for Retry-After and does not burn an attempt', async () => {
+    await admin('/admin/faults', { type: 'rateLimit', endpoint: SEND, count: 1, retryAfterSeconds: 1 });
+    const invoiceId = await sendOne();
+    expect(await job(invoiceId)).toMatchObject({ state: 'SENT', attempts: 1 });
+    const history = await attempts(invoiceId);
+    expect(history.map((a) => [a.outcome, a.counted, a.http_status])).toEqual([
+      ['rate-limited', false, 429],
+      ['submitted', true, 202],
+    ]);
+  });
+
+  it('a send interrupted mid-flight (the owner died, its lease ran out) is reconciled in its session, not repeated', async () => {
+    // The previous owner: marked the send in flight, sent the invoice into its session, and died before recording it.
+    const invoiceId = randomUUID();
+    const invoiceNumber = `FV/${invoiceId.slice(0, 8)}`;
+    const xml = buildSampleInvoice({ sellerNip: nip, invoiceNumber });
+    const ref = sender.documents.put(invoiceId, xml);
+    const session = await reader.openOnlineSession();
+    const sent = await session.sendInvoice(xml);
+    const jobs = new SendJobRepository(platform.schema);
+    await sender.dataSource.transaction(async (m) => {
+      await jobs.enqueue(m, { invoiceId, tenantId: TENANT, erpDocumentId: invoiceNumber, contextNip: nip, form: 'FA(3)', documentSha256: ref.sha256, documentSize: ref.sizeBytes });
+      await m.query(`UPDATE sender.send_jobs SET state = 'SENDING', lease_until = now() - interval '1 second', inflight_session_ref = $2 WHERE invoice_id = $1`, [invoiceId, session.referenceNumber]);
+    });
+    await waitFor(async () => (await job(invoiceId)).state === 'SENT', { timeoutMs: 60_000, what: 'interrupted job SENT' });
+    const row = await job(invoiceId);
+    expect(row).toMatchObject({ session_reference_number: session.referenceNumber, invoice_reference_number: sent.referenceNumber });
+    const history = await attempts(invoiceId);
+    expect(history.map((a) => [a.outcome, a.error_code])).toEqual([
+      ['ambiguous', 'SEND_INTERRUPTED'],
+      ['reconciled', null],
+    ]);
+    expect(await entriesInKsef(session.referenceNumber, row.invoice_hash)).toHaveLength(1);
+    expect(sender.documents.reads.get(invoiceId)).toBeUndefined();
+  });
+
+  it('a KSeF that stays unavailable: every attempt recorded with its status and body, then ESCALATED with an event', async () => {
+    const escalated = await sender.collect(sender.topics.invoiceEscalated);
+    const other = randomNip();
+    await sender.registerContext(other, TENANT, await seedToken(other));
+    await admin('/admin/faults', { type: 'outage', durationMs: 600_000 });
+    const invoiceId = await sendOne(other);
+    expect(await job(invoiceId)).toMatchObject({ state: 'ESCALATED', attempts: 6 });
+    const history = await attempts(invoiceId);
+    expect(history).toHaveLength(6);
+    expect(history.every((a) => a.outcome === 'transport' && a.counted && a.http_status === 503 && a.error_body !== null)).toBe(true);
+    await waitFor(() => escalated.of(invoiceEscalated.type).some((e) => e.aggregateId === invoiceId), { timeoutMs: 30_000, what: 'invoice.escalated' });
+    const event = invoiceEscalated.parse(escalated.of(invoiceEscalated.type).find((e) => e.aggregateId === invoiceId));
+    expect(event.payload).toMatchObject({ code: 'ATTEMPTS_EXHAUSTED', attempts: 6, lastHttpStatus: 503, contextNip: other, actor: 'sender' });
   });
 });
