@@ -225,7 +225,7 @@ export class SendInvoiceProcessor {
     };
     await withTransaction(this.dataSource, async (m) => {
       await this.jobs.recordAttempt(m, { invoiceId: job.invoiceId, attempt: Math.max(1, job.attempts + (counted ? 1 : 0)), counted, startedAt, invoiceHash: job.invoiceHash, ...attempt });
-      await this.jobs.finish(m, job.invoiceId, 'ESCALATED', { countAttempt: counted, errorCode: code });
+      await this.jobs.finish(m, job.invoiceId, 'ESCALATED', { countAttempt: counted, errorCode: code, needsReconcile: job.needsReconcile || attempt.outcome === 'ambiguous' });
       await this.emit(m, job, this.topics.invoiceEscalated, invoiceEscalated, payload);
     });
     this.metrics.escalated(code);

@@ -181,14 +181,15 @@ export class SendJobRepository {
     manager: EntityManager,
     invoiceId: string,
     state: 'SENT' | 'REJECTED' | 'ESCALATED',
-    o: { countAttempt: boolean; sessionReferenceNumber?: string; invoiceReferenceNumber?: string; errorCode?: string },
+    o: { countAttempt: boolean; sessionReferenceNumber?: string; invoiceReferenceNumber?: string; errorCode?: string; needsReconcile?: boolean },
   ): Promise<void> {
+    // An escalation after an unanswered send keeps `needs_reconcile`, so a re-queued job looks in KSeF before sending.
     await manager.query(
-      `UPDATE ${this.jobs} SET state = $2, lease_until = NULL, inflight_session_ref = NULL, needs_reconcile = false, attempts = attempts + $3,
+      `UPDATE ${this.jobs} SET state = $2, lease_until = NULL, inflight_session_ref = NULL, needs_reconcile = $7, attempts = attempts + $3,
          session_reference_number = coalesce($4, session_reference_number), invoice_reference_number = coalesce($5, invoice_reference_number),
          last_error_code = $6, updated_at = clock_timestamp()
        WHERE invoice_id = $1`,
-      [invoiceId, state, o.countAttempt ? 1 : 0, o.sessionReferenceNumber ?? null, o.invoiceReferenceNumber ?? null, o.errorCode ?? null],
+      [invoiceId, state, o.countAttempt ? 1 : 0, o.sessionReferenceNumber ?? null, o.invoiceReferenceNumber ?? null, o.errorCode ?? null, o.needsReconcile ?? false],
     );
   }
 
