@@ -28,6 +28,7 @@ interface AttemptRow {
   http_status: number | null;
   error_code: string | null;
   error_body: unknown;
+  exception_codes: number[] | null;
   session_reference_number: string | null;
   invoice_reference_number: string | null;
 }
@@ -110,6 +111,19 @@ describe('sender against the KSeF simulator', () => {
     const first = await job(await sendOne());
     const second = await job(await sendOne());
     expect(second.session_reference_number).toBe(first.session_reference_number);
+  });
+
+  it('a session closed under the sender (21180) is replaced and the invoice goes into the new one', async () => {
+    const first = await job(await sendOne());
+    await reader.closeOnlineSession(first.session_reference_number!);
+    const invoiceId = await sendOne();
+    const row = await job(invoiceId);
+    expect(row.state).toBe('SENT');
+    expect(row.session_reference_number).not.toBe(first.session_reference_number);
+    expect((await attempts(invoiceId)).map((a) => [a.outcome, a.error_code, a.http_status, a.exception_codes])).toEqual([
+      ['error', 'KSEF_REQUEST_REJECTED', 400, [21180]],
+      ['submitted', null, 202, null],
+    ]);
   });
 
   it('a connection dropped after KSeF accepted the send is reconciled by hash, never sent twice', async () => {
