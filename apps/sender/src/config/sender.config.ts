@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envInt, envList, envOptional, loadServiceConfig, type Env } from '@ksef-bridge/config';
 import { ConfigError } from '@ksef-bridge/errors';
 import { senderMigrations } from '../infrastructure/migrations/1764200000000-sender.migration';
+import { sendJobClaimTokenMigrations } from '../infrastructure/migrations/1764200000001-send-job-claim-token.migration';
 
 /**
  * A master key for local runs and tests ONLY (it is public, in this repository). The sender refuses to start with it
@@ -80,4 +81,4 @@ export type SenderConfig = typeof config;
 const DB_SCHEMA = 'sender';
 
 /** Kafka + PostgreSQL wiring of this service (schema, migrations), shared by the module and the CLI commands. */
-export const platform = { config, schema: DB_SCHEMA, migrations: senderMigrations(DB_SCHEMA) };
+export const platform = { config, schema: DB_SCHEMA, migrations: [...senderMigrations(DB_SCHEMA), ...sendJobClaimTokenMigrations(DB_SCHEMA)] };

@@ -12,7 +12,7 @@ import { decideAfterFailure } from '../domain/send-job';
 import type { SenderTopics } from '../sender.settings';
 import { classifyFailure } from './failure-facts';
 import type { KsefSessions } from './ksef-sessions';
-import type { SendJob, SendJobRepository } from './send-job.repository';
+import { LeaseLostError, type SendJob, type SendJobRepository } from './send-job.repository';
 
 export interface SenderMetrics {
   attempt(outcome: string): void;
@@ -66,7 +66,7 @@ export class SendInvoiceProcessor {
       sessionRef = session.referenceNumber;
       const prepared = session.prepareInvoice(document);
       if (prepared.invoiceHash !== job.invoiceHash) throw new Error('prepared invoice hash differs from the claim check');
-      await withTransaction(this.dataSource, (m) => this.jobs.markInflight(m, job.invoiceId, session.referenceNumber));
+      await withTransaction(this.dataSource, (m) => this.jobs.markInflight(m, job, session.referenceNumber));
       step = 'send';
       startedAt = new Date();
       this.sessions.noteSent(context.nip, job.form);
@@ -74,6 +74,8 @@ export class SendInvoiceProcessor {
       this.breaker.recordSuccess();
       await this.submitted(job, startedAt, { sessionReferenceNumber: sent.sessionReferenceNumber, invoiceReferenceNumber: sent.referenceNumber, reconciled: false, attempt: job.attempts + 1 });
     } catch (error) {
+      // Another scheduler owns the job now: it records what happened (reconciling if the send had left).
+      if (error instanceof LeaseLostError) throw error;
       await this.failed(context, job, step, startedAt, sessionRef, error);
     }
   }
@@ -93,7 +95,7 @@ export class SendInvoiceProcessor {
         errorCode: 'SEND_INTERRUPTED',
         errorMessage: 'the sender stopped while a send may have been in flight',
       });
-      await m.query(`UPDATE ${this.jobs.jobs} SET inflight_session_ref = NULL, needs_reconcile = true, attempts = attempts + 1 WHERE invoice_id = $1`, [job.invoiceId]);
+      await this.jobs.markInterrupted(m, job);
     });
     this.metrics.attempt('ambiguous');
     return { ...job, inflightSessionRef: null, needsReconcile: true, attempts: job.attempts + 1 };
@@ -113,7 +115,7 @@ export class SendInvoiceProcessor {
     }
     await withTransaction(this.dataSource, async (m) => {
       await this.jobs.recordAttempt(m, { invoiceId: job.invoiceId, attempt: Math.max(1, job.attempts), counted: false, startedAt, outcome: 'not-found', invoiceHash: job.invoiceHash, referenceNumbers: { sessions: sessions.join(',') } });
-      await m.query(`UPDATE ${this.jobs.jobs} SET needs_reconcile = false WHERE invoice_id = $1`, [job.invoiceId]);
+      await this.jobs.clearReconcile(m, job);
     });
     this.metrics.attempt('not-found');
     this.logger.info({ invoiceId: job.invoiceId, sessions }, 'ambiguous send reconciled: KSeF does not have the invoice; sending again');
@@ -144,7 +146,7 @@ export class SendInvoiceProcessor {
         invoiceHash: job.invoiceHash,
         httpStatus: o.reconciled ? undefined : 202,
       });
-      await this.jobs.finish(m, job.invoiceId, 'SENT', { countAttempt: !o.reconciled, sessionReferenceNumber: o.sessionReferenceNumber, invoiceReferenceNumber: o.invoiceReferenceNumber });
+      await this.jobs.finish(m, job, 'SENT', { countAttempt: !o.reconciled, sessionReferenceNumber: o.sessionReferenceNumber, invoiceReferenceNumber: o.invoiceReferenceNumber });
       await this.emit(m, job, this.topics.invoiceSubmitted, invoiceSubmitted, payload);
     });
     this.metrics.attempt(o.reconciled ? 'reconciled' : 'submitted');
@@ -176,7 +178,7 @@ export class SendInvoiceProcessor {
     if (decision.action === 'retry') {
       await withTransaction(this.dataSource, async (m) => {
         await this.jobs.recordAttempt(m, attempt);
-        await this.jobs.requeue(m, job.invoiceId, { delayMs: decision.delayMs, countAttempt: decision.counted, needsReconcile: job.needsReconcile || decision.reconcile, errorCode: facts.code });
+        await this.jobs.requeue(m, job, { delayMs: decision.delayMs, countAttempt: decision.counted, needsReconcile: job.needsReconcile || decision.reconcile, errorCode: facts.code });
       });
     } else if (decision.action === 'reject') {
       const payload: InvoiceRejected = {
@@ -194,7 +196,7 @@ export class SendInvoiceProcessor {
       };
       await withTransaction(this.dataSource, async (m) => {
         await this.jobs.recordAttempt(m, attempt);
-        await this.jobs.finish(m, job.invoiceId, 'REJECTED', { countAttempt: true, errorCode: facts.code });
+        await this.jobs.finish(m, job, 'REJECTED', { countAttempt: true, errorCode: facts.code });
         await this.emit(m, job, this.topics.invoiceRejected, invoiceRejected, payload);
       });
     } else {
@@ -225,7 +227,7 @@ export class SendInvoiceProcessor {
     };
     await withTransaction(this.dataSource, async (m) => {
       await this.jobs.recordAttempt(m, { invoiceId: job.invoiceId, attempt: Math.max(1, job.attempts + (counted ? 1 : 0)), counted, startedAt, invoiceHash: job.invoiceHash, ...attempt });
-      await this.jobs.finish(m, job.invoiceId, 'ESCALATED', { countAttempt: counted, errorCode: code, needsReconcile: job.needsReconcile || attempt.outcome === 'ambiguous' });
+      await this.jobs.finish(m, job, 'ESCALATED', { countAttempt: counted, errorCode: code, needsReconcile: job.needsReconcile || attempt.outcome === 'ambiguous' });
       await this.emit(m, job, this.topics.invoiceEscalated, invoiceEscalated, payload);
     });
     this.metrics.escalated(code);

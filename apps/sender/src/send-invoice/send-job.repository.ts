@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { PermanentError } from '@ksef-bridge/errors';
 import type { AttemptOutcome, SendJobState } from '../domain/send-job';
 import { returnedRows } from '../infrastructure/returned-rows';
 
@@ -20,6 +21,18 @@ export interface SendJob {
   needsReconcile: boolean;
   traceparent: string | null;
   createdAt: Date;
+  /** Set by each claim: every later write names it, so a claimer whose lease was taken over writes nothing. */
+  claimToken: string;
+}
+
+/** A claimed job, as its writes identify it. */
+export type Claim = Pick<SendJob, 'invoiceId' | 'claimToken'>;
+
+/** The job was claimed again by another scheduler after this one's lease ran out: this claimer must not write. */
+export class LeaseLostError extends PermanentError {
+  constructor(invoiceId: string) {
+    super('SEND_JOB_LEASE_LOST', `the claim on send job ${invoiceId} was lost (lease expired and another scheduler took it)`);
+  }
 }
 
 export interface NewSendJob {
@@ -67,6 +80,7 @@ interface Row {
   needs_reconcile: boolean;
   traceparent: string | null;
   created_at: Date;
+  claim_token: string;
 }
 
 const toJob = (r: Row): SendJob => ({
@@ -84,6 +98,7 @@ const toJob = (r: Row): SendJob => ({
   needsReconcile: r.needs_reconcile,
   traceparent: r.traceparent,
   createdAt: r.created_at,
+  claimToken: r.claim_token,
 });
 
 /** KSeF's invoiceHash (Base64 SHA-256) of a document whose hex SHA-256 the claim check carries. */
@@ -115,7 +130,7 @@ export class SendJobRepository {
    */
   async claimDue(manager: EntityManager, contextNip: string, limit: number, leaseMs: number): Promise<SendJob[]> {
     const rows = returnedRows<Row>(await manager.query(
-      `UPDATE ${this.jobs} j SET state = 'SENDING', lease_until = clock_timestamp() + $3 * interval '1 millisecond', updated_at = clock_timestamp()
+      `UPDATE ${this.jobs} j SET state = 'SENDING', claim_token = gen_random_uuid(), lease_until = clock_timestamp() + $3 * interval '1 millisecond', updated_at = clock_timestamp()
        WHERE j.invoice_id IN (
          SELECT invoice_id FROM ${this.jobs}
          WHERE context_nip = $1 AND next_attempt_at <= clock_timestamp()
@@ -127,9 +142,28 @@ export class SendJobRepository {
     return rows.map(toJob).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
+  /** Extends the lease of a claimed job right before it is worked on; false when the claim was lost meanwhile. */
+  async renewLease(manager: EntityManager, claim: Claim, leaseMs: number): Promise<boolean> {
+    const rows = returnedRows(await manager.query(
+      `UPDATE ${this.jobs} SET lease_until = clock_timestamp() + $3 * interval '1 millisecond' WHERE invoice_id = $1 AND claim_token = $2 AND state = 'SENDING' RETURNING invoice_id`,
+      [claim.invoiceId, claim.claimToken, leaseMs],
+    ));
+    return rows.length === 1;
+  }
+
   /** Committed before a send leaves: if the process dies mid-send, the next owner knows to reconcile in this session. */
-  async markInflight(manager: EntityManager, invoiceId: string, sessionReferenceNumber: string): Promise<void> {
-    await manager.query(`UPDATE ${this.jobs} SET inflight_session_ref = $2, updated_at = clock_timestamp() WHERE invoice_id = $1`, [invoiceId, sessionReferenceNumber]);
+  async markInflight(manager: EntityManager, claim: Claim, sessionReferenceNumber: string): Promise<void> {
+    await this.update(manager, claim, `inflight_session_ref = $3`, [sessionReferenceNumber]);
+  }
+
+  /** The previous owner died mid-send: one counted ambiguous attempt, reconcile before anything else. */
+  async markInterrupted(manager: EntityManager, claim: Claim): Promise<void> {
+    await this.update(manager, claim, `inflight_session_ref = NULL, needs_reconcile = true, attempts = attempts + 1`, []);
+  }
+
+  /** Reconciliation found nothing: sending again is safe. */
+  async clearReconcile(manager: EntityManager, claim: Claim): Promise<void> {
+    await this.update(manager, claim, `needs_reconcile = false`, []);
   }
 
   async recordAttempt(manager: EntityManager, a: AttemptRecord): Promise<void> {
@@ -167,35 +201,51 @@ export class SendJobRepository {
   }
 
   /** Back to QUEUED, due after `delayMs`; `countAttempt` adds one counted attempt. */
-  async requeue(manager: EntityManager, invoiceId: string, o: { delayMs: number; countAttempt: boolean; needsReconcile: boolean; errorCode?: string }): Promise<void> {
-    await manager.query(
-      `UPDATE ${this.jobs} SET state = 'QUEUED', lease_until = NULL, inflight_session_ref = NULL, attempts = attempts + $2, needs_reconcile = $3,
-         next_attempt_at = clock_timestamp() + $4 * interval '1 millisecond', last_error_code = $5, updated_at = clock_timestamp()
-       WHERE invoice_id = $1`,
-      [invoiceId, o.countAttempt ? 1 : 0, o.needsReconcile, o.delayMs, o.errorCode ?? null],
+  async requeue(manager: EntityManager, claim: Claim, o: { delayMs: number; countAttempt: boolean; needsReconcile: boolean; errorCode?: string }): Promise<void> {
+    await this.update(
+      manager,
+      claim,
+      `state = 'QUEUED', lease_until = NULL, inflight_session_ref = NULL, attempts = attempts + $3, needs_reconcile = $4,
+       next_attempt_at = clock_timestamp() + $5 * interval '1 millisecond', last_error_code = $6`,
+      [o.countAttempt ? 1 : 0, o.needsReconcile, o.delayMs, o.errorCode ?? null],
     );
   }
 
   /** A final state: SENT (with KSeF's reference numbers), REJECTED or ESCALATED. */
   async finish(
     manager: EntityManager,
-    invoiceId: string,
+    claim: Claim,
     state: 'SENT' | 'REJECTED' | 'ESCALATED',
     o: { countAttempt: boolean; sessionReferenceNumber?: string; invoiceReferenceNumber?: string; errorCode?: string; needsReconcile?: boolean },
   ): Promise<void> {
     // An escalation after an unanswered send keeps `needs_reconcile`, so a re-queued job looks in KSeF before sending.
-    await manager.query(
-      `UPDATE ${this.jobs} SET state = $2, lease_until = NULL, inflight_session_ref = NULL, needs_reconcile = $7, attempts = attempts + $3,
-         session_reference_number = coalesce($4, session_reference_number), invoice_reference_number = coalesce($5, invoice_reference_number),
-         last_error_code = $6, updated_at = clock_timestamp()
-       WHERE invoice_id = $1`,
-      [invoiceId, state, o.countAttempt ? 1 : 0, o.sessionReferenceNumber ?? null, o.invoiceReferenceNumber ?? null, o.errorCode ?? null, o.needsReconcile ?? false],
+    await this.update(
+      manager,
+      claim,
+      `state = $3, lease_until = NULL, inflight_session_ref = NULL, needs_reconcile = $8, attempts = attempts + $4,
+       session_reference_number = coalesce($5, session_reference_number), invoice_reference_number = coalesce($6, invoice_reference_number),
+       last_error_code = $7`,
+      [state, o.countAttempt ? 1 : 0, o.sessionReferenceNumber ?? null, o.invoiceReferenceNumber ?? null, o.errorCode ?? null, o.needsReconcile ?? false],
     );
   }
 
   /** Gives claimed jobs back untouched (circuit opened, shutdown): no attempt is burned. */
-  async release(manager: EntityManager, invoiceIds: readonly string[]): Promise<void> {
-    if (invoiceIds.length === 0) return;
-    await manager.query(`UPDATE ${this.jobs} SET state = 'QUEUED', lease_until = NULL, updated_at = clock_timestamp() WHERE invoice_id = ANY($1::uuid[]) AND state = 'SENDING' AND inflight_session_ref IS NULL`, [invoiceIds]);
+  async release(manager: EntityManager, claims: readonly Claim[]): Promise<void> {
+    if (claims.length === 0) return;
+    await manager.query(
+      `UPDATE ${this.jobs} j SET state = 'QUEUED', lease_until = NULL, updated_at = clock_timestamp()
+       FROM unnest($1::uuid[], $2::uuid[]) AS c(invoice_id, claim_token)
+       WHERE j.invoice_id = c.invoice_id AND j.claim_token = c.claim_token AND j.state = 'SENDING' AND j.inflight_session_ref IS NULL`,
+      [claims.map((c) => c.invoiceId), claims.map((c) => c.claimToken)],
+    );
+  }
+
+  /** `SET …` on the job if this claim still holds it ($1 invoice id, $2 claim token, then `params`); LeaseLostError otherwise. */
+  private async update(manager: EntityManager, claim: Claim, set: string, params: unknown[]): Promise<void> {
+    const rows = returnedRows(await manager.query(
+      `UPDATE ${this.jobs} SET ${set}, updated_at = clock_timestamp() WHERE invoice_id = $1 AND claim_token = $2 AND state = 'SENDING' RETURNING invoice_id`,
+      [claim.invoiceId, claim.claimToken, ...params],
+    ));
+    if (rows.length !== 1) throw new LeaseLostError(claim.invoiceId);
   }
 }

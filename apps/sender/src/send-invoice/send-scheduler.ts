@@ -5,7 +5,7 @@ import { withTransaction } from '@ksef-bridge/persistence';
 import type { KsefContextRepository, KsefContextRow } from '../contexts/ksef-context.repository';
 import type { CircuitBreaker } from '../domain/circuit-breaker';
 import type { SendInvoiceProcessor } from './send-invoice.processor';
-import type { SendJobRepository } from './send-job.repository';
+import { LeaseLostError, type SendJobRepository } from './send-job.repository';
 
 export interface SchedulerOptions {
   pollIntervalMs: number;
@@ -66,18 +66,21 @@ export class SendScheduler {
     for (const job of claimed) {
       if (this.stopped || !this.breaker.tryAcquire()) break;
       try {
-        await this.processor.process(context, job);
+        // The whole batch was claimed at once: extend this job's lease now, so a slow KSeF earlier in the batch cannot
+        // let it expire mid-send (another scheduler would then take it as interrupted).
+        if (await withTransaction(this.dataSource, (m) => this.jobs.renewLease(m, job, this.options.leaseMs))) await this.processor.process(context, job);
       } catch (err) {
-        // Recording the outcome failed (database down): the job keeps its lease and is taken up again after it,
-        // reconciling first if its send had left.
-        this.logger.error({ err, invoiceId: job.invoiceId }, 'send attempt could not be recorded');
+        // Recording the outcome failed (database down) or the claim was lost: nothing was written for this attempt.
+        // The job is taken up again after its lease, reconciling first if its send had left.
+        if (err instanceof LeaseLostError) this.logger.warn({ invoiceId: job.invoiceId }, err.message);
+        else this.logger.error({ err, invoiceId: job.invoiceId }, 'send attempt could not be recorded');
       } finally {
         // A half-open circuit's probe that never reached KSeF must not keep the circuit closed to everyone.
         this.breaker.release();
       }
       done += 1;
     }
-    const untouched = claimed.slice(done).map((j) => j.invoiceId);
+    const untouched = claimed.slice(done);
     if (untouched.length) await withTransaction(this.dataSource, (m) => this.jobs.release(m, untouched));
     return done;
   }
