@@ -210,4 +210,13 @@ describe('sender against the KSeF simulator', () => {
     const event = invoiceEscalated.parse(escalated.of(invoiceEscalated.type).find((e) => e.aggregateId === invoiceId));
     expect(event.payload).toMatchObject({ code: 'ATTEMPTS_EXHAUSTED', attempts: 6, lastHttpStatus: 503, contextNip: other, actor: 'sender' });
   });
+
+  it('an invoice of another tenant is never sent with this context\'s token: ESCALATED without calling KSeF', async () => {
+    const invoiceId = randomUUID();
+    const invoiceNumber = `FV/${invoiceId.slice(0, 8)}`;
+    await sender.publishValidated({ invoiceId, tenant: 'tenant-b', nip, invoiceNumber, xml: buildSampleInvoice({ sellerNip: nip, invoiceNumber }) });
+    await waitFor(async () => (await job(invoiceId))?.state === 'ESCALATED', { timeoutMs: 60_000, what: 'ESCALATED' });
+    expect((await attempts(invoiceId)).map((a) => [a.outcome, a.error_code, a.session_reference_number])).toEqual([['error', 'CONTEXT_TENANT_MISMATCH', null]]);
+    expect(sender.documents.reads.get(invoiceId)).toBeUndefined();
+  });
 });

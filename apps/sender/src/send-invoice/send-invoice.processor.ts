@@ -44,15 +44,21 @@ export class SendInvoiceProcessor {
   async process(context: KsefContextRow, claimed: SendJob): Promise<void> {
     let job = claimed;
     if (job.inflightSessionRef) job = await this.recordInterrupted(job);
-    const client = this.sessions.client(context);
+    if (job.tenantId !== context.tenantId) {
+      // The context's KSeF token belongs to another tenant: sending would act for them. Nobody can fix this by waiting.
+      await this.escalate(job, new Date(), 'CONTEXT_TENANT_MISMATCH', `context ${context.nip} is registered for another tenant`, { outcome: 'error', errorCode: 'CONTEXT_TENANT_MISMATCH' });
+      return;
+    }
 
     let step: Step = 'reconcile';
     let startedAt = new Date();
     let sessionRef: string | undefined;
     try {
+      const client = this.sessions.client(context);
       if (job.needsReconcile) {
         const found = await this.reconcile(client, job, startedAt);
         if (found) return;
+        job = { ...job, needsReconcile: false };
         startedAt = new Date();
       }
       if (job.attempts >= this.retry.maxAttempts) {
