@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnMo
 import { DataSource } from 'typeorm';
 import { topicSpecsOf } from '@ksef-bridge/contracts';
 import { TopicAdmin } from '@ksef-bridge/kafka';
-import { Counter, getOrCreateMetric, type Logger, type Registry } from '@ksef-bridge/observability';
+import { Counter, Gauge, getOrCreateMetric, type Logger, type Registry } from '@ksef-bridge/observability';
 import { Inbox, inboxHandler, OutboxWriter } from '@ksef-bridge/outbox';
 import { ConsumerRegistry, LOGGER, METRICS_REGISTRY, PlatformModule, type PlatformOptions } from '@ksef-bridge/service-kit';
 import { IntakeDocumentClient } from './claim-check/intake-document.client';
@@ -22,6 +22,13 @@ function senderMetrics(registry: Registry): SenderMetrics {
   return { attempt: (outcome) => attempts.inc({ outcome }), escalated: (code) => escalated.inc({ code }) };
 }
 
+/** Gauges read from `send_jobs` at scrape time: how many invoices wait for KSeF and for how long. */
+function registerBacklogGauges(registry: Registry, dataSource: DataSource, jobs: SendJobRepository): void {
+  const backlog = () => jobs.backlog(dataSource.manager).catch(() => undefined);
+  getOrCreateMetric(registry, 'ksef_sender_backlog_invoices', (registers) => new Gauge({ name: 'ksef_sender_backlog_invoices', help: 'Invoices waiting to reach KSeF (QUEUED or SENDING)', registers, async collect() { const b = await backlog(); if (b) this.set(b.waiting); } }));
+  getOrCreateMetric(registry, 'ksef_sender_oldest_backlog_age_seconds', (registers) => new Gauge({ name: 'ksef_sender_oldest_backlog_age_seconds', help: 'Age of the oldest invoice waiting to reach KSeF', registers, async collect() { const b = await backlog(); if (b) this.set(b.oldestAgeSeconds); } }));
+}
+
 /** Registers the consumer once its topics exist, runs the scheduler while the app is up, stops it before the platform. */
 @Injectable()
 class SenderLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
@@ -33,10 +40,13 @@ class SenderLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     @Inject(InvoiceValidatedHandler) private readonly handler: InvoiceValidatedHandler,
     @Inject(SendScheduler) private readonly scheduler: SendScheduler,
     @Inject(KsefSessions) private readonly sessions: KsefSessions,
+    @Inject(SendJobRepository) private readonly jobs: SendJobRepository,
+    @Inject(METRICS_REGISTRY) private readonly metrics: Registry,
   ) {}
 
   async onModuleInit(): Promise<void> {
     const { topics, schema } = this.settings;
+    registerBacklogGauges(this.metrics, this.dataSource, this.jobs);
     await this.admin.ensureTopics(topicSpecsOf(Object.values(topics)));
     this.registry.register({
       groupId: `${this.settings.consumerGroupPrefix}${INVOICE_VALIDATED_GROUP}`,

@@ -105,6 +105,10 @@ describe('sender against the KSeF simulator', () => {
     expect(outcome.kind).toBe('accepted');
     expect(await entriesInKsef(payload.sessionReferenceNumber, payload.invoiceHash)).toHaveLength(1);
     expect(sender.documents.reads.get(invoiceId)).toBe(1);
+
+    const metrics = await (await fetch(`${sender.service.url}/metrics`)).text();
+    expect(metrics).toMatch(/ksef_sender_attempts_total\{[^}]*outcome="submitted"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/ksef_sender_backlog_invoices\{[^}]*\} 0/);
   });
 
   it('the next invoice of the context goes into the same interactive session', async () => {

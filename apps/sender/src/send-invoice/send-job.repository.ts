@@ -229,6 +229,14 @@ export class SendJobRepository {
     );
   }
 
+  /** Jobs waiting to reach KSeF (QUEUED or SENDING) and the age of the oldest, for the backlog gauges. */
+  async backlog(manager: EntityManager): Promise<{ waiting: number; oldestAgeSeconds: number }> {
+    const [row]: Array<{ waiting: string; oldest: string | null }> = await manager.query(
+      `SELECT count(*) AS waiting, extract(epoch FROM clock_timestamp() - min(created_at)) AS oldest FROM ${this.jobs} WHERE state IN ('QUEUED', 'SENDING')`,
+    );
+    return { waiting: Number(row.waiting), oldestAgeSeconds: Number(row.oldest ?? 0) };
+  }
+
   /** Gives claimed jobs back untouched (circuit opened, shutdown): no attempt is burned. */
   async release(manager: EntityManager, claims: readonly Claim[]): Promise<void> {
     if (claims.length === 0) return;
