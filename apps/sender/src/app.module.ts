@@ -23,6 +23,7 @@ export function senderSettingsFromConfig(): SenderSettings {
     },
     scheduler: { pollIntervalMs: config.SENDER_POLL_INTERVAL_MS, batchSize: config.SENDER_BATCH_SIZE, leaseMs: config.SENDER_LEASE_MS, contextsPerRound: 8 },
     sessionMaxInvoices: config.SENDER_SESSION_MAX_INVOICES,
+    sessionIdleCloseMs: config.SENDER_SESSION_IDLE_CLOSE_MS,
     breaker: { failures: config.SENDER_BREAKER_FAILURES, openMs: config.SENDER_BREAKER_OPEN_MS },
   };
 }

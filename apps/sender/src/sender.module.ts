@@ -92,7 +92,7 @@ export function senderAppModule(platform: PlatformOptions, settings: SenderSetti
         provide: KsefSessions,
         inject: [LOGGER],
         useFactory: (logger: Logger) =>
-          new KsefSessions({ ...settings.ksef, sessionMaxInvoices: settings.sessionMaxInvoices }, cipher, logger.child({ component: 'ksef-sessions' })),
+          new KsefSessions({ ...settings.ksef, sessionMaxInvoices: settings.sessionMaxInvoices, sessionIdleCloseMs: settings.sessionIdleCloseMs }, cipher, logger.child({ component: 'ksef-sessions' })),
       },
       {
         provide: SendScheduler,
@@ -101,7 +101,7 @@ export function senderAppModule(platform: PlatformOptions, settings: SenderSetti
           const documents = new IntakeDocumentClient(settings.intake.url, settings.intake.token, settings.intake.timeoutMs);
           const log = logger.child({ component: 'sender' });
           const processor = new SendInvoiceProcessor(ds, jobs, outbox, documents, sessions, breaker, settings.topics, settings.retry, log, senderMetrics(registry));
-          return new SendScheduler(ds, contexts, jobs, processor, breaker, settings.scheduler, log);
+          return new SendScheduler(ds, contexts, jobs, processor, breaker, sessions, settings.scheduler, log);
         },
       },
       SenderLifecycle,

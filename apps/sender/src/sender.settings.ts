@@ -29,6 +29,8 @@ export interface SenderSettings {
   retry: RetrySchedule;
   scheduler: { pollIntervalMs: number; batchSize: number; leaseMs: number; contextsPerRound: number };
   sessionMaxInvoices: number;
+  /** Close a context's session after this long without sends. */
+  sessionIdleCloseMs: number;
   breaker: { failures: number; openMs: number };
 }
 

@@ -36,6 +36,7 @@ const delays = envList(['30000', '120000'])
  * | SENDER_BATCH_SIZE | 20 | jobs one context claims per round |
  * | SENDER_LEASE_MS | 60000 | lease of a claimed context and of its jobs (another instance takes over after it) |
  * | SENDER_SESSION_MAX_INVOICES | 10000 | invoices per interactive session before a new one is opened |
+ * | SENDER_SESSION_IDLE_CLOSE_MS | 600000 | a session without sends this long is closed (KSeF then issues its session UPO) |
  * | SENDER_BREAKER_FAILURES / SENDER_BREAKER_OPEN_MS | 5 / 30000 | consecutive KSeF failures that open the circuit, and for how long |
  */
 export function loadSenderConfig(env: Env = process.env) {
@@ -61,6 +62,7 @@ export function loadSenderConfig(env: Env = process.env) {
       SENDER_BATCH_SIZE: envInt(20, 1, 1_000),
       SENDER_LEASE_MS: envInt(60_000, 1_000, 3_600_000),
       SENDER_SESSION_MAX_INVOICES: envInt(10_000, 1, 100_000),
+      SENDER_SESSION_IDLE_CLOSE_MS: envInt(600_000, 1_000, 43_200_000),
       SENDER_BREAKER_FAILURES: envInt(5, 1, 1_000),
       SENDER_BREAKER_OPEN_MS: envInt(30_000, 100, 3_600_000),
     },

@@ -9,6 +9,7 @@ const SESSION_EXPIRY_MARGIN_MS = 10 * 60_000;
 interface OpenSession {
   session: OnlineSession;
   sent: number;
+  lastUsedAt: number;
 }
 
 /**
@@ -22,7 +23,15 @@ export class KsefSessions {
   readonly limiter: KsefRateLimiter | undefined;
 
   constructor(
-    private readonly options: { baseUrl: string; rateLimits: 'production' | 'te' | 'off'; timeoutMs: number; sessionMaxInvoices: number; authPollIntervalMs?: number },
+    private readonly options: {
+      baseUrl: string;
+      rateLimits: 'production' | 'te' | 'off';
+      timeoutMs: number;
+      sessionMaxInvoices: number;
+      /** A session unused this long is closed, so KSeF issues its session UPO without waiting for its 12 h validity. */
+      sessionIdleCloseMs: number;
+      authPollIntervalMs?: number;
+    },
     private readonly cipher: TokenCipher,
     private readonly logger: Logger,
   ) {
@@ -53,10 +62,13 @@ export class KsefSessions {
   async session(context: KsefContextRow, form: 'FA(2)' | 'FA(3)'): Promise<OnlineSession> {
     const key = `${context.nip}|${form}`;
     const open = this.sessions.get(key);
-    if (open && open.sent < this.options.sessionMaxInvoices && Date.parse(open.session.validUntil) - Date.now() > SESSION_EXPIRY_MARGIN_MS) return open.session;
+    if (open && open.sent < this.options.sessionMaxInvoices && Date.parse(open.session.validUntil) - Date.now() > SESSION_EXPIRY_MARGIN_MS) {
+      open.lastUsedAt = Date.now();
+      return open.session;
+    }
     if (open) this.retire(key, open);
     const session = await this.client(context).openOnlineSession({ formCode: form === 'FA(2)' ? FORM_CODES.FA2 : FORM_CODES.FA3 });
-    this.sessions.set(key, { session, sent: 0 });
+    this.sessions.set(key, { session, sent: 0, lastUsedAt: Date.now() });
     this.logger.info({ nip: context.nip, form, session: session.referenceNumber }, 'KSeF interactive session opened');
     return session;
   }
@@ -70,6 +82,13 @@ export class KsefSessions {
   /** Forgets a session KSeF no longer takes invoices into (closed, expired). */
   forget(nip: string, form: string): void {
     this.sessions.delete(`${nip}|${form}`);
+  }
+
+  /** Closes the sessions idle for `sessionIdleCloseMs` (called between scheduler rounds, never during a send). */
+  async closeIdle(now = Date.now()): Promise<void> {
+    const idle = [...this.sessions.entries()].filter(([, open]) => now - open.lastUsedAt >= this.options.sessionIdleCloseMs);
+    for (const [key] of idle) this.sessions.delete(key);
+    await Promise.all(idle.map(([key, open]) => this.closeSession(key, open)));
   }
 
   /** Closes every open session (best effort) and the clients' connection pools. */

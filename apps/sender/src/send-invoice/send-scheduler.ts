@@ -4,6 +4,7 @@ import type { Logger } from '@ksef-bridge/observability';
 import { withTransaction } from '@ksef-bridge/persistence';
 import type { KsefContextRepository, KsefContextRow } from '../contexts/ksef-context.repository';
 import type { CircuitBreaker } from '../domain/circuit-breaker';
+import type { KsefSessions } from './ksef-sessions';
 import type { SendInvoiceProcessor } from './send-invoice.processor';
 import { LeaseLostError, type SendJobRepository } from './send-job.repository';
 
@@ -35,6 +36,7 @@ export class SendScheduler {
     private readonly jobs: SendJobRepository,
     private readonly processor: SendInvoiceProcessor,
     private readonly breaker: CircuitBreaker,
+    private readonly sessions: KsefSessions,
     private readonly options: SchedulerOptions,
     private readonly logger: Logger,
   ) {}
@@ -55,6 +57,7 @@ export class SendScheduler {
   /** One round; public for tests. */
   async runOnce(): Promise<number> {
     if (this.breaker.state === 'open') return 0;
+    await this.sessions.closeIdle();
     const leased = await withTransaction(this.dataSource, (m) => this.contexts.leaseDue(m, this.jobs.jobs, this.owner, this.options.leaseMs, this.options.contextsPerRound));
     const counts = await Promise.all(leased.map((context) => this.runContext(context)));
     return counts.reduce((a, b) => a + b, 0);

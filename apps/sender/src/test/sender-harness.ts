@@ -76,7 +76,7 @@ export interface SenderHarness {
   close(): Promise<void>;
 }
 
-export async function startSender(options: { ksefBaseUrl: string; retry?: Partial<SenderSettings['retry']>; breaker?: SenderSettings['breaker'] }): Promise<SenderHarness> {
+export async function startSender(options: { ksefBaseUrl: string; retry?: Partial<SenderSettings['retry']>; breaker?: SenderSettings['breaker']; sessionIdleCloseMs?: number }): Promise<SenderHarness> {
   const brokers = testKafkaBrokers();
   const db: TestDatabase = await createTestDatabase('sender');
   const documents = await startDocumentServer();
@@ -99,6 +99,7 @@ export async function startSender(options: { ksefBaseUrl: string; retry?: Partia
     retry: { delaysMs: [300], multiplier: 2, maxDelayMs: 2_000, jitter: 0, maxAttempts: 6, ...options.retry },
     scheduler: { pollIntervalMs: 100, batchSize: 20, leaseMs: 30_000, contextsPerRound: 4 },
     sessionMaxInvoices: 10_000,
+    sessionIdleCloseMs: options.sessionIdleCloseMs ?? 600_000,
     breaker: options.breaker ?? { failures: 50, openMs: 1_000 },
   };
   const service = await bootstrapService({

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { KsefClient } from '@ksef-bridge/ksef-client';
 import { buildSampleInvoice } from '@ksef-bridge/ksef-spec';
 import { startSimulator, waitFor, type SimulatorProcess } from '@ksef-bridge/testing';
 import { randomNip, startSender, type SenderHarness } from '../test/sender-harness';
 
-// The circuit breaker against the BUILT simulator's outage fault: after two failures the sender stops calling KSeF
-// (no attempts burned) until the open window passes, then one probe finds KSeF back and the invoice goes.
+// The scheduler's protections against the BUILT simulator: the circuit breaker on an outage (after two failures the
+// sender stops calling KSeF, no attempts burned, until one probe finds KSeF back), and idle sessions being closed.
 jest.setTimeout(180_000);
 
-describe('sender circuit breaker', () => {
+describe('sender scheduler against the simulator', () => {
   let sim: SimulatorProcess;
   let sender: SenderHarness;
 
@@ -23,7 +24,7 @@ describe('sender circuit breaker', () => {
   beforeAll(async () => {
     sim = await startSimulator();
     // Retries every 100 ms would make many attempts in the open window below if nothing held them back.
-    sender = await startSender({ ksefBaseUrl: sim.apiBaseUrl, retry: { delaysMs: [100], multiplier: 1, maxAttempts: 50 }, breaker: { failures: 2, openMs: 3_000 } });
+    sender = await startSender({ ksefBaseUrl: sim.apiBaseUrl, retry: { delaysMs: [100], multiplier: 1, maxAttempts: 50 }, breaker: { failures: 2, openMs: 3_000 }, sessionIdleCloseMs: 1_500 });
   });
 
   afterAll(async () => {
@@ -54,5 +55,27 @@ describe('sender circuit breaker', () => {
       ['transport', true],
       ['submitted', true],
     ]);
+  });
+
+  it('closes a session nothing was sent into for SENDER_SESSION_IDLE_CLOSE_MS, and opens a new one when needed', async () => {
+    const nip = randomNip();
+    const { token } = (await admin('/admin/ksef-tokens', { contextIdentifier: { type: 'Nip', value: nip } }))!;
+    await sender.registerContext(nip, 'tenant-a', token);
+    const send = async () => {
+      const invoiceId = randomUUID();
+      const invoiceNumber = `FV/${invoiceId.slice(0, 8)}`;
+      await sender.publishValidated({ invoiceId, tenant: 'tenant-a', nip, invoiceNumber, xml: buildSampleInvoice({ sellerNip: nip, invoiceNumber }) });
+      await waitFor(async () => (await state(invoiceId)) === 'SENT', { timeoutMs: 30_000, what: 'SENT' });
+      const [row] = (await sender.dataSource.query(`SELECT session_reference_number FROM sender.send_jobs WHERE invoice_id = $1`, [invoiceId])) as Array<{ session_reference_number: string }>;
+      return row.session_reference_number;
+    };
+    const first = await send();
+    const reader = new KsefClient({ baseUrl: sim.apiBaseUrl, context: { type: 'Nip', value: nip }, credentials: { type: 'ksef-token', token: (await admin('/admin/ksef-tokens', { contextIdentifier: { type: 'Nip', value: nip } }))!.token }, rateLimiter: false, authPollIntervalMs: 50 });
+    try {
+      await waitFor(async () => (await reader.getSessionStatus(first)).status.code !== 100, { timeoutMs: 20_000, what: 'idle session closed' });
+    } finally {
+      await reader.close();
+    }
+    expect(await send()).not.toBe(first);
   });
 });
