@@ -13,6 +13,8 @@ const typeRules = (allowTesting) => {
     { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], allowedExternalImports: ['zod'] },
     { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
     { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:contracts', 'type:util'] },
+    // System tests drive built processes; they may use libs (never import an app's code).
+    { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:data-access', 'type:platform', 'type:contracts', 'type:util'] },
   ];
 };
 const scopeRules = [
@@ -23,6 +25,7 @@ const scopeRules = [
   { sourceTag: 'scope:simulator', onlyDependOnLibsWithTags: ['scope:simulator', 'scope:ksef-spec', 'scope:shared'] },
   { sourceTag: 'scope:pipeline', onlyDependOnLibsWithTags: ['scope:pipeline', 'scope:ksef', 'scope:ksef-spec', 'scope:shared'] },
   { sourceTag: 'scope:panel', onlyDependOnLibsWithTags: ['scope:panel', 'scope:shared'] },
+  { sourceTag: 'scope:system', onlyDependOnLibsWithTags: ['scope:shared', 'scope:ksef-spec', 'scope:ksef'] },
 ];
 const boundaries = (allowTesting) => [
   'error',
