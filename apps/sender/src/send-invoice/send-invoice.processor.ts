@@ -62,7 +62,7 @@ export class SendInvoiceProcessor {
         startedAt = new Date();
       }
       if (job.attempts >= this.retry.maxAttempts) {
-        await this.escalate(job, startedAt, 'ATTEMPTS_EXHAUSTED', `${job.attempts} attempts made; KSeF does not have the invoice`, { outcome: 'error', errorCode: 'ATTEMPTS_EXHAUSTED' });
+        await this.escalate(job, startedAt, 'ATTEMPTS_EXHAUSTED', `${job.attempts} attempts made (any unanswered send was reconciled first: KSeF does not have it)`, { outcome: 'error', errorCode: 'ATTEMPTS_EXHAUSTED' });
         return;
       }
       step = 'document';
