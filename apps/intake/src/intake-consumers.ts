@@ -5,6 +5,7 @@ import { TopicAdmin } from '@ksef-bridge/kafka';
 import { Inbox, inboxHandler } from '@ksef-bridge/outbox';
 import { ConsumerRegistry } from '@ksef-bridge/service-kit';
 import { INTAKE_SETTINGS, type IntakeSettings } from './intake.settings';
+import { SendOutcomeHandler, SEND_OUTCOME_GROUP } from './record-sending/send-outcome.handler';
 import { ValidationOutcomeHandler, VALIDATION_OUTCOME_GROUP } from './record-validation/validation-outcome.handler';
 import { ERP_DOOR_GROUP, ErpInvoiceSubmittedHandler } from './submit-invoice/erp-invoice-submitted.handler';
 
@@ -18,6 +19,7 @@ export class IntakeConsumers implements OnModuleInit {
     @Inject(INTAKE_SETTINGS) private readonly settings: IntakeSettings,
     @Inject(ErpInvoiceSubmittedHandler) private readonly erpDoor: ErpInvoiceSubmittedHandler,
     @Inject(ValidationOutcomeHandler) private readonly outcomes: ValidationOutcomeHandler,
+    @Inject(SendOutcomeHandler) private readonly sendOutcomes: SendOutcomeHandler,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -35,6 +37,13 @@ export class IntakeConsumers implements OnModuleInit {
       groupId: `${this.settings.consumerGroupPrefix}${VALIDATION_OUTCOME_GROUP}`,
       topics: [topics.invoiceValidated, topics.invoiceInvalid],
       handler: inboxHandler(this.dataSource, new Inbox(schema, VALIDATION_OUTCOME_GROUP), (manager, message) => this.outcomes.handle(manager, message)),
+    });
+    this.registry.register({
+      groupId: `${this.settings.consumerGroupPrefix}${SEND_OUTCOME_GROUP}`,
+      topics: [topics.invoiceSubmitted],
+      // A receipt can overtake the validator's verdict (both follow invoice.validated): give intake time to catch up.
+      retry: { maxAttempts: 12, baseDelayMs: 500, maxDelayMs: 15_000 },
+      handler: inboxHandler(this.dataSource, new Inbox(schema, SEND_OUTCOME_GROUP), (manager, message) => this.sendOutcomes.handle(manager, message)),
     });
   }
 }

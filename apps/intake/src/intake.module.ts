@@ -13,6 +13,7 @@ import { INTAKE_SETTINGS, type IntakeSettings } from './intake.settings';
 import { InvoiceLifecycle } from './invoices/invoice-lifecycle';
 import { InvoiceRepository } from './invoices/invoice.repository';
 import { OpenApiController } from './openapi/openapi.controller';
+import { SendOutcomeHandler } from './record-sending/send-outcome.handler';
 import { ValidationOutcomeHandler } from './record-validation/validation-outcome.handler';
 import { ErpInvoiceSubmittedHandler } from './submit-invoice/erp-invoice-submitted.handler';
 import { SubmitInvoiceController } from './submit-invoice/submit-invoice.controller';
@@ -61,6 +62,7 @@ export function intakeAppModule(platform: PlatformOptions, settings: IntakeSetti
         useFactory: (submit: SubmitInvoiceUseCase, tenants: TenantRepository, outbox: OutboxWriter, metrics: IntakeMetrics) => new ErpInvoiceSubmittedHandler(submit, tenants, outbox, settings, metrics),
       },
       { provide: ValidationOutcomeHandler, inject: [InvoiceRepository, InvoiceLifecycle], useFactory: (invoices: InvoiceRepository, lifecycle: InvoiceLifecycle) => new ValidationOutcomeHandler(invoices, lifecycle) },
+      { provide: SendOutcomeHandler, inject: [InvoiceRepository, InvoiceLifecycle], useFactory: (invoices: InvoiceRepository, lifecycle: InvoiceLifecycle) => new SendOutcomeHandler(invoices, lifecycle) },
       ApiKeyGuard,
       InternalTokenGuard,
       ApiErrorFilter,

@@ -8,6 +8,7 @@ export interface IntakeTopics {
   invoiceValidated: string;
   invoiceInvalid: string;
   invoiceStatusChanged: string;
+  invoiceSubmitted: string;
 }
 
 export const DEFAULT_INTAKE_TOPICS: IntakeTopics = {
@@ -17,6 +18,7 @@ export const DEFAULT_INTAKE_TOPICS: IntakeTopics = {
   invoiceValidated: TOPICS.invoiceValidated,
   invoiceInvalid: TOPICS.invoiceInvalid,
   invoiceStatusChanged: TOPICS.invoiceStatusChanged,
+  invoiceSubmitted: TOPICS.invoiceSubmitted,
 };
 
 /** Behaviour settings of intake's use cases (from config in production, chosen by tests). */

@@ -40,6 +40,7 @@ export async function startIntake(options: { internalApiToken?: string; maxDocum
     invoiceValidated: randomTopic('invoice-validated'),
     invoiceInvalid: randomTopic('invoice-invalid'),
     invoiceStatusChanged: randomTopic('status-changed'),
+    invoiceSubmitted: randomTopic('invoice-submitted'),
   };
   const testConfig = {
     ...config,
