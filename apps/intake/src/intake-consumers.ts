@@ -40,7 +40,7 @@ export class IntakeConsumers implements OnModuleInit {
     });
     this.registry.register({
       groupId: `${this.settings.consumerGroupPrefix}${SEND_OUTCOME_GROUP}`,
-      topics: [topics.invoiceSubmitted],
+      topics: [topics.invoiceSubmitted, topics.invoiceRejected, topics.invoiceEscalated],
       // A receipt can overtake the validator's verdict (both follow invoice.validated): give intake time to catch up.
       retry: { maxAttempts: 12, baseDelayMs: 500, maxDelayMs: 15_000 },
       handler: inboxHandler(this.dataSource, new Inbox(schema, SEND_OUTCOME_GROUP), (manager, message) => this.sendOutcomes.handle(manager, message)),

@@ -9,6 +9,8 @@ export interface IntakeTopics {
   invoiceInvalid: string;
   invoiceStatusChanged: string;
   invoiceSubmitted: string;
+  invoiceRejected: string;
+  invoiceEscalated: string;
 }
 
 export const DEFAULT_INTAKE_TOPICS: IntakeTopics = {
@@ -19,6 +21,8 @@ export const DEFAULT_INTAKE_TOPICS: IntakeTopics = {
   invoiceInvalid: TOPICS.invoiceInvalid,
   invoiceStatusChanged: TOPICS.invoiceStatusChanged,
   invoiceSubmitted: TOPICS.invoiceSubmitted,
+  invoiceRejected: TOPICS.invoiceRejected,
+  invoiceEscalated: TOPICS.invoiceEscalated,
 };
 
 /** Behaviour settings of intake's use cases (from config in production, chosen by tests). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { envInt, envOptional, loadServiceConfig } from '@ksef-bridge/config';
-import { intakeMigrations } from '../infrastructure/migrations/1764100000000-invoice-intake.migration';
+import { intakeMigrations } from '../infrastructure/migrations/intake.migrations';
 
 /**
  * Intake configuration, validated at boot. Common variables: see README "Configuration". Own variables:

@@ -1,22 +1,27 @@
 import type { EntityManager } from 'typeorm';
-import { invoiceSubmitted } from '@ksef-bridge/contracts';
+import { invoiceEscalated, invoiceRejected, invoiceSubmitted, type MessageContract } from '@ksef-bridge/contracts';
 import { PermanentError, TransientError, ValidationError } from '@ksef-bridge/errors';
+import type { InvoiceState } from '@ksef-bridge/invoice-domain';
 import type { ReceivedMessage } from '@ksef-bridge/kafka';
-import type { InvoiceLifecycle } from '../invoices/invoice-lifecycle';
-import type { InvoiceRepository } from '../invoices/invoice.repository';
+import type { InvoiceLifecycle, StateChange } from '../invoices/invoice-lifecycle';
+import type { InvoiceRepository, InvoiceRow } from '../invoices/invoice.repository';
 
 /** Consumer group recording what the sender did with an invoice. */
 export const SEND_OUTCOME_GROUP = 'intake.send-outcomes';
 
-/** States in which a receipt by KSeF is already recorded (or superseded by KSeF's verdict). */
-const ALREADY_SENT = new Set(['SENT', 'PROCESSING', 'ACCEPTED', 'REJECTED', 'TECHNICAL_ERROR', 'ESCALATED']);
+/** States in which a receipt by KSeF is already recorded (or superseded by KSeF's verdict or an escalation). */
+const ALREADY_SENT: ReadonlySet<InvoiceState> = new Set(['SENT', 'PROCESSING', 'ACCEPTED', 'REJECTED', 'TECHNICAL_ERROR', 'ESCALATED']);
+/** Final states: a later outcome for them is a redelivery or a race lost to a person, never a change. */
+const FINAL: ReadonlySet<InvoiceState> = new Set(['ACCEPTED', 'REJECTED', 'INVALID', 'CANCELLED']);
 
 /**
- * Records the sender's `invoice.submitted` (KSeF received the invoice): QUEUED → SENT (wysłana), with the KSeF
- * invoice reference number and the session, hash and attempt in the history entry.
+ * Records the sender's outcomes in the invoice's state and history:
+ * - `invoice.submitted` (KSeF received it): QUEUED → SENT (wysłana) with KSeF's invoice reference number;
+ * - `invoice.rejected` (KSeF refused it): → REJECTED (odrzucona logicznie) with KSeF's codes and description;
+ * - `invoice.escalated` (the sender gave up): → ESCALATED (wymaga interwencji) with the code and attempts.
  *
- * The sender and intake both consume `invoice.validated`, so the receipt can arrive before intake recorded QUEUED:
- * that is "intake is behind", a retriable condition (the runner backs off), never a reason to drop the receipt.
+ * The sender and intake both consume `invoice.validated`, so an outcome can arrive before intake recorded QUEUED:
+ * that is "intake is behind", a retriable condition (the runner backs off), never a reason to drop the outcome.
  */
 export class SendOutcomeHandler {
   constructor(
@@ -26,23 +31,64 @@ export class SendOutcomeHandler {
 
   async handle(manager: EntityManager, message: ReceivedMessage): Promise<void> {
     const { envelope } = message;
-    if (envelope.type !== invoiceSubmitted.type) throw new ValidationError(`unexpected message type ${envelope.type} on ${message.topic}`);
-    let payload;
-    try {
-      ({ payload } = invoiceSubmitted.parse(envelope));
-    } catch (cause) {
-      throw new ValidationError('invoice.submitted does not match its contract', { cause });
+    if (envelope.type === invoiceSubmitted.type) {
+      const { payload } = parse(invoiceSubmitted, message);
+      const invoice = await this.current(manager, payload.invoiceId, envelope.tenant);
+      if (ALREADY_SENT.has(invoice.state) || FINAL.has(invoice.state)) return;
+      await this.lifecycle.transition(manager, invoice, 'SENT', {
+        actor: 'sender',
+        traceparent: message.traceparent,
+        ksefReferenceNumber: payload.invoiceReferenceNumber,
+        reason: payload.reconciled ? 'receipt found in KSeF after a lost answer' : undefined,
+        details: { sessionReferenceNumber: payload.sessionReferenceNumber, invoiceHash: payload.invoiceHash, attempt: payload.attempt, reconciled: payload.reconciled, submittedAt: payload.submittedAt },
+      });
+    } else if (envelope.type === invoiceRejected.type) {
+      const { payload } = parse(invoiceRejected, message);
+      await this.settle(manager, payload.invoiceId, envelope.tenant, 'REJECTED', {
+        actor: payload.stage === 'send' ? 'sender' : 'status-poller',
+        traceparent: message.traceparent,
+        ksefReferenceNumber: payload.invoiceReferenceNumber,
+        httpStatus: payload.httpStatus,
+        errorCode: payload.processingCode !== undefined ? `KSEF_${payload.processingCode}` : payload.exceptionCodes.length ? `KSEF_${payload.exceptionCodes[0]}` : undefined,
+        reason: payload.description,
+        details: { stage: payload.stage, processingCode: payload.processingCode, exceptionCodes: payload.exceptionCodes, description: payload.description, details: payload.details, sessionReferenceNumber: payload.sessionReferenceNumber, rejectedAt: payload.rejectedAt },
+      });
+    } else if (envelope.type === invoiceEscalated.type) {
+      const { payload } = parse(invoiceEscalated, message);
+      await this.settle(manager, payload.invoiceId, envelope.tenant, 'ESCALATED', {
+        actor: payload.actor,
+        traceparent: message.traceparent,
+        httpStatus: payload.lastHttpStatus,
+        errorCode: payload.code,
+        reason: payload.message,
+        details: { attempts: payload.attempts, message: payload.message, referenceNumbers: payload.referenceNumbers, escalatedAt: payload.escalatedAt },
+      });
+    } else {
+      throw new ValidationError(`unexpected message type ${envelope.type} on ${message.topic}`);
     }
-    const invoice = await this.invoices.lockById(manager, payload.invoiceId);
-    if (!invoice || invoice.tenantId !== envelope.tenant) throw new PermanentError('INVOICE_NOT_FOUND', `no invoice ${payload.invoiceId} for tenant ${envelope.tenant}`);
-    if (ALREADY_SENT.has(invoice.state)) return;
+  }
+
+  /** Moves the invoice to a verdict state unless it is already there or final. */
+  private async settle(manager: EntityManager, invoiceId: string, tenant: string, to: InvoiceState, change: StateChange): Promise<void> {
+    const invoice = await this.current(manager, invoiceId, tenant);
+    if (invoice.state === to || FINAL.has(invoice.state)) return;
+    await this.lifecycle.transition(manager, invoice, to, change);
+  }
+
+  /** The locked invoice, once intake has recorded the validator's verdict (earlier: retriable "behind"). */
+  private async current(manager: EntityManager, invoiceId: string, tenant: string): Promise<InvoiceRow> {
+    const invoice = await this.invoices.lockById(manager, invoiceId);
+    // An outcome naming another tenant's invoice is a broken producer, never something to apply.
+    if (!invoice || invoice.tenantId !== tenant) throw new PermanentError('INVOICE_NOT_FOUND', `no invoice ${invoiceId} for tenant ${tenant}`);
     if (invoice.state === 'RECEIVED') throw new TransientError('INVOICE_STATE_BEHIND', `invoice ${invoice.id} is not QUEUED yet; waiting for the validator's verdict to be recorded`);
-    await this.lifecycle.transition(manager, invoice, 'SENT', {
-      actor: 'sender',
-      traceparent: message.traceparent,
-      ksefReferenceNumber: payload.invoiceReferenceNumber,
-      reason: payload.reconciled ? 'receipt found in KSeF after a lost answer' : undefined,
-      details: { sessionReferenceNumber: payload.sessionReferenceNumber, invoiceHash: payload.invoiceHash, attempt: payload.attempt, reconciled: payload.reconciled, submittedAt: payload.submittedAt },
-    });
+    return invoice;
+  }
+}
+
+function parse<P>(contract: MessageContract<P>, message: ReceivedMessage) {
+  try {
+    return contract.parse(message.envelope);
+  } catch (cause) {
+    throw new ValidationError(`${contract.type} does not match its contract`, { cause });
   }
 }

@@ -74,4 +74,40 @@ describe('recording the sender outcome (invoice.submitted)', () => {
     expect(history[2]).toMatchObject({ actor: 'sender', ksef_reference_number: '20260101-EE-0000000001-0000000001-01', details: expect.objectContaining({ reconciled: true, attempt: 2 }) });
     expect(after).toBe(3);
   });
+
+  async function queued(erpDocumentId: string): Promise<string> {
+    const xmlBase64 = Buffer.from(buildSampleInvoice({ sellerNip: '5261040828', invoiceNumber: erpDocumentId })).toString('base64');
+    await intake.publisher.publish(intake.topics.erpInvoiceSubmitted, newEnvelope({ type: 'erp.invoice-submitted', version: 1, aggregateId: erpDocumentId, tenant: 'acme', payload: { erpDocumentId, xmlBase64 } }));
+    const { id } = await waitFor(() => invoiceOf(erpDocumentId), { what: `${erpDocumentId} taken in`, timeoutMs: 30_000 });
+    const document = { invoiceId: id, sha256: 'a'.repeat(64), sizeBytes: 10 };
+    const payload = { invoiceId: id, erpDocumentId, contextNip: '5261040828', form: 'FA(3)', invoiceNumber: erpDocumentId, invoiceType: 'VAT', issueDate: '2026-01-15', document };
+    await intake.publisher.publish(intake.topics.invoiceValidated, newEnvelope({ type: 'invoice.validated', version: 1, aggregateId: '5261040828', tenant: 'acme', payload }));
+    await waitFor(async () => (await invoiceOf(erpDocumentId)).state === 'QUEUED', { what: `${erpDocumentId} QUEUED`, timeoutMs: 30_000 });
+    return id;
+  }
+
+  it('records a send refused by KSeF as REJECTED and a send the sender gave up on as ESCALATED, with their facts', async () => {
+    const [refused, stuck] = [await queued('S/refused'), await queued('S/stuck')];
+    const base = { contextNip: '5261040828' };
+    const rejected = newEnvelope({
+      type: 'invoice.rejected',
+      version: 1,
+      aggregateId: refused,
+      tenant: 'acme',
+      payload: { ...base, invoiceId: refused, erpDocumentId: 'S/refused', stage: 'send', exceptionCodes: [21405], description: 'Błąd walidacji danych wejściowych', details: ['x'], httpStatus: 400, rejectedAt: new Date().toISOString() },
+    });
+    const escalated = newEnvelope({
+      type: 'invoice.escalated',
+      version: 1,
+      aggregateId: stuck,
+      tenant: 'acme',
+      payload: { ...base, invoiceId: stuck, erpDocumentId: 'S/stuck', actor: 'sender', code: 'ATTEMPTS_EXHAUSTED', message: '8 attempts failed', attempts: 8, lastHttpStatus: 503, escalatedAt: new Date().toISOString() },
+    });
+    await intake.publisher.publish(intake.topics.invoiceRejected, rejected);
+    await intake.publisher.publish(intake.topics.invoiceEscalated, escalated);
+    await waitFor(async () => (await invoiceOf('S/refused')).state === 'REJECTED' && (await invoiceOf('S/stuck')).state === 'ESCALATED', { what: 'outcomes recorded', timeoutMs: 30_000 });
+    const last = async (id: string) => ((await intake.dataSource.query(`SELECT from_state, to_state, actor, http_status, error_code FROM intake.invoice_history WHERE invoice_id = $1 ORDER BY id DESC LIMIT 1`, [id])) as Array<Record<string, unknown>>)[0];
+    expect(await last(refused)).toEqual({ from_state: 'QUEUED', to_state: 'REJECTED', actor: 'sender', http_status: 400, error_code: 'KSEF_21405' });
+    expect(await last(stuck)).toEqual({ from_state: 'QUEUED', to_state: 'ESCALATED', actor: 'sender', http_status: 503, error_code: 'ATTEMPTS_EXHAUSTED' });
+  });
 });

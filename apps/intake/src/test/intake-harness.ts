@@ -41,6 +41,8 @@ export async function startIntake(options: { internalApiToken?: string; maxDocum
     invoiceInvalid: randomTopic('invoice-invalid'),
     invoiceStatusChanged: randomTopic('status-changed'),
     invoiceSubmitted: randomTopic('invoice-submitted'),
+    invoiceRejected: randomTopic('invoice-rejected'),
+    invoiceEscalated: randomTopic('invoice-escalated'),
   };
   const testConfig = {
     ...config,

@@ -36,7 +36,9 @@ export const INVOICE_STATE_LABELS_PL: Readonly<Record<InvoiceState, string>> = {
  * Allowed transitions. Why each branch exists:
  * - RECEIVED → QUEUED | INVALID: the validator's verdict; CANCELLED: the ERP withdraws before sending.
  * - QUEUED → SENT: the sender handed it to KSeF; OFFLINE: KSeF unavailable, issued in offline mode;
- *   TECHNICAL_ERROR: sending failed for a technical reason; CANCELLED: withdrawn before sending.
+ *   TECHNICAL_ERROR: sending failed for a technical reason; CANCELLED: withdrawn before sending;
+ *   REJECTED: KSeF refused the send itself (documented 4xx exception codes, so it never received the invoice);
+ *   ESCALATED: the sender cannot send it (attempts exhausted, credentials refused) and a person must act.
  * - SENT / PROCESSING → ACCEPTED | REJECTED (final KSeF verdict) | TECHNICAL_ERROR; SENT → PROCESSING (KSeF status 150);
  *   ESCALATED: no final status within the deadline.
  * - TECHNICAL_ERROR → QUEUED (retry) | ESCALATED (retries exhausted).
@@ -47,7 +49,7 @@ export const INVOICE_STATE_LABELS_PL: Readonly<Record<InvoiceState, string>> = {
 export const ALLOWED_TRANSITIONS: Readonly<Record<InvoiceState, readonly InvoiceState[]>> = {
   RECEIVED: ['QUEUED', 'INVALID', 'CANCELLED'],
   INVALID: [],
-  QUEUED: ['SENT', 'OFFLINE', 'TECHNICAL_ERROR', 'CANCELLED'],
+  QUEUED: ['SENT', 'OFFLINE', 'TECHNICAL_ERROR', 'CANCELLED', 'REJECTED', 'ESCALATED'],
   SENT: ['PROCESSING', 'ACCEPTED', 'REJECTED', 'TECHNICAL_ERROR', 'ESCALATED'],
   PROCESSING: ['ACCEPTED', 'REJECTED', 'TECHNICAL_ERROR', 'ESCALATED'],
   ACCEPTED: [],

@@ -37,7 +37,7 @@ const STATES = ['RECEIVED', 'INVALID', 'QUEUED', 'SENT', 'PROCESSING', 'ACCEPTED
  * the XML, and the append-only history. The database enforces what the code enforces: only allowed state transitions
  * (trigger on `invoices`), an invoice starts as RECEIVED, history rows and stored documents never change.
  */
-export function intakeMigrations(schema: string): Array<new () => MigrationInterface> {
+export function invoiceIntakeMigration(schema: string): Array<new () => MigrationInterface> {
   const s = `"${schema}"`;
   class InvoiceIntake1764100000000 implements MigrationInterface {
     name = 'InvoiceIntake1764100000000';
