@@ -35,3 +35,7 @@ export { invoiceRejected, invoiceRejectedPayload } from './lib/messages/invoice-
 export type { InvoiceRejected } from './lib/messages/invoice-rejected/invoice-rejected.message';
 export { invoiceEscalated, invoiceEscalatedPayload } from './lib/messages/invoice-escalated/invoice-escalated.message';
 export type { InvoiceEscalated } from './lib/messages/invoice-escalated/invoice-escalated.message';
+export { invoiceProcessing, invoiceProcessingPayload } from './lib/messages/invoice-processing/invoice-processing.message';
+export type { InvoiceProcessing } from './lib/messages/invoice-processing/invoice-processing.message';
+export { invoiceAccepted, invoiceAcceptedPayload } from './lib/messages/invoice-accepted/invoice-accepted.message';
+export type { InvoiceAccepted } from './lib/messages/invoice-accepted/invoice-accepted.message';

@@ -101,7 +101,7 @@ describe('sender against the KSeF simulator', () => {
     expect(payload).toMatchObject({ invoiceId, contextNip: nip, sessionReferenceNumber: row.session_reference_number, invoiceReferenceNumber: row.invoice_reference_number, invoiceHash: row.invoice_hash, reconciled: false, attempt: 1 });
     expect(events[0].tenant).toBe(TENANT);
 
-    const outcome = await reader.waitForInvoiceOutcome(payload.sessionReferenceNumber, payload.invoiceReferenceNumber, { intervalMs: 200, timeoutMs: 30_000 });
+    const outcome = await reader.waitForInvoiceOutcome(payload.sessionReferenceNumber, payload.invoiceReferenceNumber!, { intervalMs: 200, timeoutMs: 30_000 });
     expect(outcome.kind).toBe('accepted');
     expect(await entriesInKsef(payload.sessionReferenceNumber, payload.invoiceHash)).toHaveLength(1);
     expect(sender.documents.reads.get(invoiceId)).toBe(1);

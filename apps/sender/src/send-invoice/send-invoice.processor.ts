@@ -134,6 +134,7 @@ export class SendInvoiceProcessor {
       erpDocumentId: job.erpDocumentId,
       contextNip: job.contextNip,
       sessionReferenceNumber: o.sessionReferenceNumber,
+      mode: 'online',
       invoiceReferenceNumber: o.invoiceReferenceNumber,
       invoiceHash: job.invoiceHash,
       submittedAt: new Date().toISOString(),

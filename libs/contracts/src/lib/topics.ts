@@ -15,8 +15,10 @@ export const TOPICS = {
   invoiceInvalid: 'ksef.invoice.invalid.v1',
   /** intake → anyone following invoices (notifier, panel): every state transition. Keyed by invoice id. */
   invoiceStatusChanged: 'ksef.invoice.status-changed.v1',
-  /** sender → status-poller: an invoice KSeF received and is processing. */
+  /** sender → status-poller (and intake: SENT): an invoice KSeF received. Keyed by invoice id. */
   invoiceSubmitted: 'ksef.invoice.submitted.v1',
+  /** status-poller → intake (PROCESSING): KSeF is processing the invoice and has no verdict yet. Keyed by invoice id. */
+  invoiceProcessing: 'ksef.invoice.processing.v1',
   /** Final outcomes for downstream accounting and the notifier. Keyed by invoice id. */
   invoiceAccepted: 'ksef.invoice.accepted.v1',
   invoiceRejected: 'ksef.invoice.rejected.v1',

@@ -41,3 +41,14 @@ describe('sender outcome messages', () => {
     expect(() => invoiceEscalated.parse(envelope('invoice.escalated', { ...payload, code: 'not stable' }))).toThrow();
   });
 });
+
+describe('invoice.submitted modes', () => {
+  const payload = { ...base, sessionReferenceNumber: '20260101-SB-1', invoiceHash: hash, submittedAt: '2026-01-01T10:00:00Z', attempt: 1, reconciled: false };
+  it('defaults to online, which needs the invoice reference number', () => {
+    expect(() => invoiceSubmitted.parse(envelope('invoice.submitted', payload))).toThrow(/invoiceReferenceNumber/);
+    expect(invoiceSubmitted.parse(envelope('invoice.submitted', { ...payload, invoiceReferenceNumber: 'EE-1' })).payload.mode).toBe('online');
+  });
+  it('lets a batch send leave the invoice reference number to the status-poller', () => {
+    expect(invoiceSubmitted.parse(envelope('invoice.submitted', { ...payload, mode: 'batch' })).payload.invoiceReferenceNumber).toBeUndefined();
+  });
+});
