@@ -7,7 +7,7 @@
  * published production limits.
  */
 export { KsefClient, PollTimeoutError } from './lib/ksef-client';
-export type { KsefClientOptions, KsefCredentials, KsefTokenPermission, WaitOptions, PageOptions, BatchSendOptions, BatchSendResult } from './lib/ksef-client';
+export type { KsefClientOptions, KsefCredentials, AccessTokenProvider, ProvidedAccessToken, KsefTokenPermission, WaitOptions, PageOptions, BatchSendOptions, BatchSendResult } from './lib/ksef-client';
 export { OnlineSession } from './lib/sessions/online-session';
 export type { OnlineSessionState, PreparedSessionInvoice, SentInvoice } from './lib/sessions/online-session';
 

@@ -54,8 +54,15 @@ export interface KsefClientOptions extends Omit<KsefHttpOptions, 'baseUrl'> {
   baseUrl: string;
   /** The context (taxpayer) this client acts in. One client per context. */
   context: ContextIdentifier;
-  /** Credentials for automatic login. Without them, call `setTokens` yourself. */
+  /** Credentials for automatic login. Without them, call `setTokens` yourself (or pass `accessTokenProvider`). */
   credentials?: KsefCredentials;
+  /**
+   * Where access tokens come from when this process must not hold credentials (e.g. the status-poller asking the
+   * sender). When set, `credentials` are not used: the client asks the provider for a token, caches it until
+   * `refreshBeforeMs` (default 30 000 ms here) before its `validUntil`, and on a 401 asks once more before failing.
+   * `logout()` then only forgets the cached token (the KSeF authentication belongs to the provider).
+   */
+  accessTokenProvider?: AccessTokenProvider;
   authorizationPolicy?: AuthorizationPolicy;
   /**
    * Client-side limiter. Default: a private limiter with the published production limits. Share one instance across
@@ -109,6 +116,18 @@ export interface BatchSendResult {
   invoiceHashes: Record<string, string>;
 }
 
+/** An access token handed out by another holder of the credentials (see `KsefClient.currentAccessToken`). */
+export interface ProvidedAccessToken {
+  accessToken: string;
+  /** ISO-8601. */
+  validUntil: string;
+}
+
+export type AccessTokenProvider = (signal?: AbortSignal) => Promise<ProvidedAccessToken>;
+
+/** Provider tokens are reused until this long before `validUntil` (unless `refreshBeforeMs` says otherwise). */
+const PROVIDED_TOKEN_MARGIN_MS = 30_000;
+
 /** Permissions a KSeF token can carry. */
 export type KsefTokenPermission = 'InvoiceRead' | 'InvoiceWrite' | 'CredentialsRead' | 'CredentialsManage' | 'SubunitManage' | 'EnforcementOperations' | 'Introspection';
 
@@ -136,11 +155,23 @@ export class KsefClient {
     this.http = new KsefHttp(options);
     this.limiter = options.rateLimiter === false ? undefined : (options.rateLimiter ?? new KsefRateLimiter());
     this.contextKey = `${options.context.type}:${options.context.value}`;
+    const provider = options.accessTokenProvider;
     this.tokens = new TokenManager({
-      login: () => this.login(),
+      login: provider ? () => fromProvider(provider) : () => this.login(),
       refresh: (refreshToken) => this.refreshAccessToken(refreshToken).then((r) => r.accessToken),
-      refreshBeforeMs: options.refreshBeforeMs,
+      refreshBeforeMs: options.refreshBeforeMs ?? (provider ? PROVIDED_TOKEN_MARGIN_MS : undefined),
     });
+  }
+
+  /**
+   * A valid access token of this context and its `validUntil` (ISO-8601), logging in or refreshing first when needed
+   * (the same token the client itself uses). It is a secret: hand it only to trusted processes, never log it.
+   */
+  async currentAccessToken(signal?: AbortSignal): Promise<ProvidedAccessToken> {
+    signal?.throwIfAborted();
+    // The renewal is shared with concurrent callers, so an abort stops only this caller's wait, not the renewal.
+    const info = await abortable(this.tokens.accessTokenInfo(), signal);
+    return { accessToken: info.token, validUntil: info.validUntil };
   }
 
   /** Releases pooled connections. */
@@ -295,6 +326,11 @@ export class KsefClient {
 
   /** `DELETE /auth/sessions/current`: revokes this authentication and its refresh tokens. */
   async logout(signal?: AbortSignal): Promise<void> {
+    if (this.options.accessTokenProvider) {
+      // The authentication is the provider's; revoking it here would cut off the provider and its other users.
+      this.tokens.clear();
+      return;
+    }
     await this.call({ operation: 'logout', method: 'DELETE', path: '/auth/sessions/current', auth: 'access', idempotent: true, expect: [204], signal });
     this.tokens.clear();
   }
@@ -647,6 +683,38 @@ export class KsefClient {
     });
     return { ...res, invoices: res.invoices ?? [] };
   }
+}
+
+/**
+ * A provider's token as session tokens for the TokenManager. There is no refresh token (an already expired one), so
+ * every renewal, including the one after a 401, asks the provider again.
+ */
+async function fromProvider(provider: AccessTokenProvider): Promise<SessionTokens> {
+  const provided = await provider();
+  if (!provided || typeof provided.accessToken !== 'string' || !provided.accessToken || Number.isNaN(Date.parse(provided.validUntil))) {
+    throw new KsefAuthError('KSEF_UNAUTHORIZED', 'the access-token provider returned no usable token', true, {
+      facts: { operation: 'accessTokenProvider', method: 'POST', path: '(provider)', referenceNumbers: {} },
+    });
+  }
+  return { accessToken: { token: provided.accessToken, validUntil: provided.validUntil }, refreshToken: { token: '', validUntil: new Date(0).toISOString() } };
+}
+
+function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 async function poll<T>(probe: () => Promise<T>, done: (value: T) => boolean, options: WaitOptions, what: string): Promise<T> {

@@ -71,3 +71,17 @@ describe('TokenManager', () => {
     expect(manager.isAccessTokenExpired()).toBe(true);
   });
 });
+
+describe('TokenManager.accessTokenInfo', () => {
+  it('returns the access token with its validUntil, renewing first like accessToken()', async () => {
+    const { manager, login, advance } = setup();
+    const first = await manager.accessTokenInfo();
+    expect(first.token).toBe('access-1');
+    expect(Date.parse(first.validUntil)).toBe(1_000_000 + 15 * 60_000);
+    expect(await manager.accessTokenInfo()).toEqual(first);
+    advance(14 * 60_000 + 1);
+    const renewed = await manager.accessTokenInfo();
+    expect(renewed.token).toBe('access-2-from-refresh-1');
+    expect(login).toHaveBeenCalledTimes(1);
+  });
+});

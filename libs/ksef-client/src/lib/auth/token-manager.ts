@@ -22,7 +22,7 @@ export interface TokenManagerOptions {
  */
 export class TokenManager {
   private tokens?: SessionTokens;
-  private inflight?: Promise<string>;
+  private inflight?: Promise<TokenInfo>;
   private readonly refreshBeforeMs: number;
   private readonly now: () => number;
   /** How many refreshes and logins happened (observable in tests and metrics; no token values). */
@@ -45,14 +45,22 @@ export class TokenManager {
 
   /** A valid access token, refreshing or logging in first when needed. */
   async accessToken(): Promise<string> {
+    return (await this.accessTokenInfo()).token;
+  }
+
+  /**
+   * Like `accessToken()`, with its `validUntil`: for handing a short-lived access token to another process that must
+   * never hold the credentials (e.g. the sender minting tokens for the status-poller).
+   */
+  async accessTokenInfo(): Promise<TokenInfo> {
     const t = this.tokens;
-    if (t && Date.parse(t.accessToken.validUntil) - this.now() > this.refreshBeforeMs) return t.accessToken.token;
-    return this.renew(false);
+    if (t && Date.parse(t.accessToken.validUntil) - this.now() > this.refreshBeforeMs) return { ...t.accessToken };
+    return { ...(await this.renew(false)) };
   }
 
   /** Forces a refresh (after an unexpected 401), or a login when there is nothing to refresh with. */
   async forceRenew(): Promise<string> {
-    return this.renew(true);
+    return (await this.renew(true)).token;
   }
 
   /** Forgets the tokens (after revoking the session). */
@@ -60,7 +68,7 @@ export class TokenManager {
     this.tokens = undefined;
   }
 
-  private renew(force: boolean): Promise<string> {
+  private renew(force: boolean): Promise<TokenInfo> {
     if (!this.inflight) {
       this.inflight = this.doRenew(force).finally(() => {
         this.inflight = undefined;
@@ -69,15 +77,15 @@ export class TokenManager {
     return this.inflight;
   }
 
-  private async doRenew(force: boolean): Promise<string> {
+  private async doRenew(force: boolean): Promise<TokenInfo> {
     const t = this.tokens;
-    if (!force && t && Date.parse(t.accessToken.validUntil) - this.now() > this.refreshBeforeMs) return t.accessToken.token;
+    if (!force && t && Date.parse(t.accessToken.validUntil) - this.now() > this.refreshBeforeMs) return t.accessToken;
     if (t && Date.parse(t.refreshToken.validUntil) - this.now() > this.refreshBeforeMs) {
       try {
         const accessToken = await this.options.refresh(t.refreshToken.token);
         this.stats.refreshes += 1;
         this.tokens = { accessToken, refreshToken: t.refreshToken };
-        return accessToken.token;
+        return accessToken;
       } catch (error) {
         // A refused refresh token (revoked session) is fixed by logging in again; anything else is reported.
         if (!isAuthFailure(error)) throw error;
@@ -85,7 +93,7 @@ export class TokenManager {
     }
     this.tokens = await this.options.login();
     this.stats.logins += 1;
-    return this.tokens.accessToken.token;
+    return this.tokens.accessToken;
   }
 }
 
