@@ -39,3 +39,13 @@ export { invoiceProcessing, invoiceProcessingPayload } from './lib/messages/invo
 export type { InvoiceProcessing } from './lib/messages/invoice-processing/invoice-processing.message';
 export { invoiceAccepted, invoiceAcceptedPayload } from './lib/messages/invoice-accepted/invoice-accepted.message';
 export type { InvoiceAccepted } from './lib/messages/invoice-accepted/invoice-accepted.message';
+export { upoSchema, rejectionErrorSchema } from './lib/messages/notification-shared/notification-fields.schema';
+export type { Upo, RejectionError } from './lib/messages/notification-shared/notification-fields.schema';
+export { notificationInvoiceAccepted, notificationInvoiceAcceptedPayload } from './lib/messages/notification-invoice-accepted/notification-invoice-accepted.message';
+export type { NotificationInvoiceAccepted } from './lib/messages/notification-invoice-accepted/notification-invoice-accepted.message';
+export { notificationInvoiceRejected, notificationInvoiceRejectedPayload } from './lib/messages/notification-invoice-rejected/notification-invoice-rejected.message';
+export type { NotificationInvoiceRejected } from './lib/messages/notification-invoice-rejected/notification-invoice-rejected.message';
+export { notificationInvoiceEscalated, notificationInvoiceEscalatedPayload } from './lib/messages/notification-invoice-escalated/notification-invoice-escalated.message';
+export type { NotificationInvoiceEscalated } from './lib/messages/notification-invoice-escalated/notification-invoice-escalated.message';
+export { notifierWebhookDeadLettered, notifierWebhookDeadLetteredPayload } from './lib/messages/notifier-webhook-dead-lettered/notifier-webhook-dead-lettered.message';
+export type { NotifierWebhookDeadLettered } from './lib/messages/notifier-webhook-dead-lettered/notifier-webhook-dead-lettered.message';

@@ -23,6 +23,12 @@ export const TOPICS = {
   invoiceAccepted: 'ksef.invoice.accepted.v1',
   invoiceRejected: 'ksef.invoice.rejected.v1',
   invoiceEscalated: 'ksef.invoice.escalated.v1',
+  /** PUBLIC (docs/events.md), notifier → downstream accounting: final outcomes in a stable, tenant-facing shape. Keyed by invoice id. */
+  notificationInvoiceAccepted: 'ksef.notifications.invoice-accepted.v1',
+  notificationInvoiceRejected: 'ksef.notifications.invoice-rejected.v1',
+  notificationInvoiceEscalated: 'ksef.notifications.invoice-escalated.v1',
+  /** notifier → operators: a webhook delivery gave up (DEAD); `redeliver-webhooks` re-queues it. Keyed by invoice id. */
+  notifierWebhookDeadLettered: 'ksef.notifier.webhook-dead-lettered.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
