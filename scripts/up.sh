@@ -23,9 +23,8 @@ log "starting the services"
 bash scripts/apps.sh start
 
 if [ "${SKIP_DEMO:-0}" != 1 ]; then
-  # Until the pipeline services carry invoices (issue #5), the demo drives our KSeF client against the simulator.
-  log "demo flow: one invoice to a KSeF number and its UPO (our KSeF client against the simulator)"
-  node -r ./tools/ts-run/register.js tools/demo/ksef-demo.ts
+  log "demo flow: one invoice from an ERP through intake, validator, sender and status-poller to its KSeF number and UPO"
+  node -r ./tools/ts-run/register.js tools/demo/pipeline-demo.ts
 fi
 
 cat <<TXT

@@ -135,8 +135,9 @@ export class PipelineSystem {
   }
 
   /** Publishes on the Kafka door (ksef.erp.invoice-submitted.v1). */
-  async publishErp(erpDocumentId: string, xml: string): Promise<void> {
-    const envelope = newEnvelope({ type: 'erp.invoice-submitted', version: 1, aggregateId: erpDocumentId, tenant: this.tenant, payload: { erpDocumentId, xmlBase64: Buffer.from(xml).toString('base64') } });
+  async publishErp(erpDocumentId: string, xml: string, traceparent?: string): Promise<void> {
+    const payload = { erpDocumentId, xmlBase64: Buffer.from(xml).toString('base64') };
+    const envelope = newEnvelope({ type: 'erp.invoice-submitted', version: 1, aggregateId: erpDocumentId, tenant: this.tenant, payload, traceparent });
     await this.publisher.publish('ksef.erp.invoice-submitted.v1', envelope);
   }
 
