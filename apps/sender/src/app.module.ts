@@ -12,6 +12,7 @@ export function senderSettingsFromConfig(): SenderSettings {
     consumerGroupPrefix: '',
     ksef: { baseUrl: config.KSEF_BASE_URL, rateLimits: config.KSEF_RATE_LIMITS, timeoutMs: config.KSEF_TIMEOUT_MS },
     intake: { url: config.INTAKE_URL, token: config.INTERNAL_API_TOKEN, timeoutMs: config.CLAIM_CHECK_TIMEOUT_MS },
+    internalApi: { token: config.INTERNAL_API_TOKEN, requireToken: config.NODE_ENV === 'production' },
     masterKey: parseMasterKey(config.SENDER_MASTER_KEY),
     previousMasterKeys: config.SENDER_PREVIOUS_MASTER_KEYS.map(parseMasterKey),
     retry: {

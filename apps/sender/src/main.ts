@@ -15,6 +15,7 @@ const fail = (error: unknown) => {
   logger.flush();
   setTimeout(() => process.exit(1), 100);
 };
+if (config.NODE_ENV === 'production' && !config.INTERNAL_API_TOKEN) logger.warn('INTERNAL_API_TOKEN is unset: /internal/v1/ksef-contexts/{nip}/access-token refuses every call (401 INTERNAL_API_TOKEN_UNSET)');
 if (config.usesDevMasterKey) logger.warn('SENDER_MASTER_KEY is the public development key: for local runs only (refused with NODE_ENV=production)');
 
 if (command === 'register-context' || command === 'rewrap-keys') {

@@ -5,6 +5,10 @@ import { TopicAdmin } from '@ksef-bridge/kafka';
 import { Counter, Gauge, getOrCreateMetric, type Logger, type Registry } from '@ksef-bridge/observability';
 import { Inbox, inboxHandler, OutboxWriter } from '@ksef-bridge/outbox';
 import { ConsumerRegistry, LOGGER, METRICS_REGISTRY, PlatformModule, type PlatformOptions } from '@ksef-bridge/service-kit';
+import { AccessTokenController } from './access-tokens/access-token.controller';
+import { ACCESS_TOKEN_METRICS, accessTokenMetrics } from './access-tokens/access-token.metrics';
+import { InternalApiErrorFilter } from './access-tokens/internal-api-error.filter';
+import { InternalTokenGuard } from './access-tokens/internal-token.guard';
 import { IntakeDocumentClient } from './claim-check/intake-document.client';
 import { KsefContextRepository } from './contexts/ksef-context.repository';
 import { TokenCipher } from './contexts/token-cipher';
@@ -79,8 +83,12 @@ export function senderAppModule(platform: PlatformOptions, settings: SenderSetti
   return {
     module: SenderFeaturesModule,
     imports: [PlatformModule.forRoot(platform)],
+    controllers: [AccessTokenController],
     providers: [
       { provide: SENDER_SETTINGS, useValue: settings },
+      { provide: ACCESS_TOKEN_METRICS, inject: [METRICS_REGISTRY], useFactory: (registry: Registry) => accessTokenMetrics(registry) },
+      InternalTokenGuard,
+      InternalApiErrorFilter,
       { provide: SendJobRepository, useValue: new SendJobRepository(settings.schema) },
       { provide: KsefContextRepository, useValue: new KsefContextRepository(settings.schema) },
       {

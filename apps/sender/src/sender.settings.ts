@@ -24,6 +24,8 @@ export interface SenderSettings {
   consumerGroupPrefix: string;
   ksef: { baseUrl: string; rateLimits: 'production' | 'te' | 'off'; timeoutMs: number; authPollIntervalMs?: number };
   intake: { url: string; token?: string; timeoutMs: number };
+  /** The sender's own `/internal/*` routes: bearer token, and whether they close when it is unset (production). */
+  internalApi: { token?: string; requireToken: boolean };
   masterKey: Buffer;
   previousMasterKeys: Buffer[];
   retry: RetrySchedule;

@@ -23,7 +23,7 @@ const delays = envList(['30000', '120000'])
  * | KSEF_RATE_LIMITS | production | limiter table: `production`, `te` (10x) or `off` |
  * | KSEF_TIMEOUT_MS | 30000 | whole-call timeout of one KSeF request |
  * | INTAKE_URL | http://127.0.0.1:3001 | intake's base URL, for claim-check reads of invoice XML |
- * | INTERNAL_API_TOKEN | unset | bearer token for intake's `/internal/*` (must match intake's) |
+ * | INTERNAL_API_TOKEN | unset | bearer token for intake's `/internal/*` (must match intake's) and for the sender's own `/internal/*` (closed in production when unset) |
  * | CLAIM_CHECK_TIMEOUT_MS | 10000 | timeout of one document read |
  * | SENDER_MASTER_KEY | dev key (refused in production) | base64 32 bytes wrapping the data keys of stored KSeF tokens |
  * | SENDER_PREVIOUS_MASTER_KEYS | empty | comma-separated older master keys, only unwrap (rotation) |

@@ -76,7 +76,7 @@ export interface SenderHarness {
   close(): Promise<void>;
 }
 
-export async function startSender(options: { ksefBaseUrl: string; retry?: Partial<SenderSettings['retry']>; breaker?: SenderSettings['breaker']; sessionIdleCloseMs?: number }): Promise<SenderHarness> {
+export async function startSender(options: { ksefBaseUrl: string; internalApi?: SenderSettings['internalApi']; retry?: Partial<SenderSettings['retry']>; breaker?: SenderSettings['breaker']; sessionIdleCloseMs?: number }): Promise<SenderHarness> {
   const brokers = testKafkaBrokers();
   const db: TestDatabase = await createTestDatabase('sender');
   const documents = await startDocumentServer();
@@ -94,6 +94,7 @@ export async function startSender(options: { ksefBaseUrl: string; retry?: Partia
     consumerGroupPrefix: `${uniqueSuffix(8)}.`,
     ksef: { baseUrl: options.ksefBaseUrl, rateLimits: 'te', timeoutMs: 10_000, authPollIntervalMs: 50 },
     intake: { url: documents.url, token: documents.token, timeoutMs: 5_000 },
+    internalApi: options.internalApi ?? { token: documents.token, requireToken: true },
     masterKey,
     previousMasterKeys: [],
     retry: { delaysMs: [300], multiplier: 2, maxDelayMs: 2_000, jitter: 0, maxAttempts: 6, ...options.retry },
