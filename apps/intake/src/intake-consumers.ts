@@ -5,6 +5,7 @@ import { TopicAdmin } from '@ksef-bridge/kafka';
 import { Inbox, inboxHandler } from '@ksef-bridge/outbox';
 import { ConsumerRegistry } from '@ksef-bridge/service-kit';
 import { INTAKE_SETTINGS, type IntakeSettings } from './intake.settings';
+import { KsefVerdictHandler, KSEF_VERDICT_GROUP } from './record-sending/ksef-verdict.handler';
 import { SendOutcomeHandler, SEND_OUTCOME_GROUP } from './record-sending/send-outcome.handler';
 import { ValidationOutcomeHandler, VALIDATION_OUTCOME_GROUP } from './record-validation/validation-outcome.handler';
 import { ERP_DOOR_GROUP, ErpInvoiceSubmittedHandler } from './submit-invoice/erp-invoice-submitted.handler';
@@ -20,6 +21,7 @@ export class IntakeConsumers implements OnModuleInit {
     @Inject(ErpInvoiceSubmittedHandler) private readonly erpDoor: ErpInvoiceSubmittedHandler,
     @Inject(ValidationOutcomeHandler) private readonly outcomes: ValidationOutcomeHandler,
     @Inject(SendOutcomeHandler) private readonly sendOutcomes: SendOutcomeHandler,
+    @Inject(KsefVerdictHandler) private readonly verdicts: KsefVerdictHandler,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -44,6 +46,15 @@ export class IntakeConsumers implements OnModuleInit {
       // A receipt can overtake the validator's verdict (both follow invoice.validated): give intake time to catch up.
       retry: { maxAttempts: 12, baseDelayMs: 500, maxDelayMs: 15_000 },
       handler: inboxHandler(this.dataSource, new Inbox(schema, SEND_OUTCOME_GROUP), (manager, message) => this.sendOutcomes.handle(manager, message)),
+    });
+    this.registry.register({
+      groupId: `${this.settings.consumerGroupPrefix}${KSEF_VERDICT_GROUP}`,
+      topics: [topics.invoiceProcessing, topics.invoiceAccepted],
+      // The status-poller follows invoice.submitted, which the send-outcome group records: a verdict can overtake it
+      // (INVOICE_STATE_BEHIND). Waiting here never blocks that group. 30 attempts with full-jitter backoff capped at 30 s
+      // wait about 6 minutes on average (a stalled sender relay) before the DLT, where the message is parked, not lost.
+      retry: { maxAttempts: 30, baseDelayMs: 500, maxDelayMs: 30_000 },
+      handler: inboxHandler(this.dataSource, new Inbox(schema, KSEF_VERDICT_GROUP), (manager, message) => this.verdicts.handle(manager, message)),
     });
   }
 }

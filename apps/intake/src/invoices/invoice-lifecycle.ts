@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { invoiceStatusChanged, type InvoiceStatusChanged } from '@ksef-bridge/contracts';
+import { HEADER, invoiceStatusChanged, type InvoiceStatusChanged } from '@ksef-bridge/contracts';
 import { assertTransition, type InvoiceState } from '@ksef-bridge/invoice-domain';
 import { newEnvelope, type OutboxWriter, type OutgoingMessage } from '@ksef-bridge/outbox';
 import type { IntakeTopics } from '../intake.settings';
@@ -28,7 +28,12 @@ export class InvoiceLifecycle {
   /** Records the first state of a freshly inserted invoice. */
   async received(manager: EntityManager, invoice: InvoiceRow, change: StateChange, followUps: OutgoingMessage[]): Promise<void> {
     await this.invoices.appendHistory(manager, invoice.id, { ...this.historyOf(change), fromState: null, toState: 'RECEIVED' });
-    await this.outbox.enqueue(manager, [this.statusChanged(invoice, undefined, 'RECEIVED', change), ...followUps]);
+    const event = this.statusChanged(invoice, undefined, 'RECEIVED', change);
+    // The invoice's trace is the one its first event carries on (the ERP's message, or the HTTP request's span), so
+    // SREs can open it in Jaeger from the invoice; without tracing there is none to keep.
+    const traceId = traceIdOf(event.envelope.headers[HEADER.traceparent]);
+    if (traceId) await this.invoices.setTraceId(manager, invoice.id, traceId);
+    await this.outbox.enqueue(manager, [event, ...followUps]);
   }
 
   /** Moves a row locked by the caller (InvoiceRepository.lockById) to `to`. Throws IllegalTransitionError. */
@@ -51,4 +56,10 @@ export class InvoiceLifecycle {
       envelope: newEnvelope({ type: invoiceStatusChanged.type, version: invoiceStatusChanged.version, aggregateId: invoice.id, tenant: invoice.tenantId, payload, traceparent: change.traceparent }),
     };
   }
+}
+
+/** The trace id of a W3C `traceparent` (`00-<32 hex trace id>-<16 hex span id>-<flags>`); undefined if absent or all zero. */
+export function traceIdOf(traceparent: string | undefined): string | undefined {
+  const match = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent?.trim() ?? '');
+  return match && !/^0+$/.test(match[1]) ? match[1] : undefined;
 }

@@ -12,6 +12,12 @@ export function invoiceView(invoice: InvoiceRow, history?: HistoryRow[]) {
     sizeBytes: invoice.sizeBytes,
     contextNip: invoice.contextNip ?? undefined,
     invoiceNumber: invoice.invoiceNumber ?? undefined,
+    ksefNumber: invoice.ksefNumber ?? undefined,
+    // Only said when true: the number is the original invoice's (KSeF answered the send with 440, duplicate).
+    ksefDuplicate: invoice.ksefDuplicate || undefined,
+    acquisitionDate: invoice.acquisitionDate?.toISOString(),
+    upoAvailable: invoice.upoAvailable,
+    traceId: invoice.traceId ?? undefined,
     metadata: invoice.metadata,
     createdAt: invoice.createdAt.toISOString(),
     updatedAt: invoice.updatedAt.toISOString(),

@@ -44,14 +44,24 @@ export const INTAKE_OPENAPI = {
         },
       },
       get: {
-        operationId: 'getInvoiceByErpDocumentId',
-        summary: 'The invoice of an ERP document, with its full history (for ERPs using the Kafka door)',
-        parameters: [{ name: 'erpDocumentId', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 200 } }],
+        operationId: 'findInvoices',
+        summary: 'Find invoices by ERP document id (one invoice) or by KSeF number (a list)',
+        description:
+          'Exactly one query parameter. `erpDocumentId` answers the invoice of that ERP document with its full history, or 404 (for ERPs using the Kafka door, which never see our id). ' +
+          '`ksefNumber` answers `{ items }`: the calling tenant\'s invoices carrying that KSeF number, the one KSeF numbered first, then any whose send KSeF answered as a duplicate (440) of it; ' +
+          'an empty list when there is none (for SREs and accounting). Both only ever see the calling tenant\'s invoices.',
+        parameters: [
+          { name: 'erpDocumentId', in: 'query', required: false, schema: { type: 'string', minLength: 1, maxLength: 200 } },
+          { name: 'ksefNumber', in: 'query', required: false, schema: { type: 'string', minLength: 1, maxLength: 40 }, example: '5265877635-20260101-0100001AF629-AF' },
+        ],
         responses: {
-          '200': { description: 'The invoice', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } } },
-          '400': error('erpDocumentId missing', ['REQUEST_INVALID']),
+          '200': {
+            description: 'By erpDocumentId: the invoice with its history. By ksefNumber: the list (possibly empty), without histories.',
+            content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/Invoice' }, { $ref: '#/components/schemas/InvoiceList' }] } } },
+          },
+          '400': error('Neither or both query parameters, or a malformed value', ['REQUEST_INVALID']),
           '401': error('Missing, unknown or revoked API key', ['UNAUTHENTICATED', 'UNKNOWN_TENANT']),
-          '404': error('No invoice for this ERP document and tenant', ['INVOICE_NOT_FOUND']),
+          '404': error('No invoice for this ERP document and tenant (erpDocumentId only)', ['INVOICE_NOT_FOUND']),
         },
       },
     },
@@ -64,6 +74,23 @@ export const INTAKE_OPENAPI = {
           '200': { description: 'The invoice', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } } },
           '401': error('Missing, unknown or revoked API key', ['UNAUTHENTICATED', 'UNKNOWN_TENANT']),
           '404': error('No such invoice for this tenant', ['INVOICE_NOT_FOUND']),
+        },
+      },
+    },
+    '/v1/invoices/{id}/upo': {
+      get: {
+        operationId: 'getInvoiceUpo',
+        summary: "The invoice's UPO (urzędowe poświadczenie odbioru, KSeF's official receipt) as KSeF issued it",
+        description: 'Available once the invoice is ACCEPTED and KSeF issued the UPO (`upoAvailable` on the invoice). Header X-Content-SHA256: SHA-256 (hex) of the UTF-8 XML.',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: {
+          '200': {
+            description: 'The UPO XML',
+            headers: { 'X-Content-SHA256': { schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } } },
+            content: { 'application/xml': { schema: { type: 'string' } } },
+          },
+          '401': error('Missing, unknown or revoked API key', ['UNAUTHENTICATED', 'UNKNOWN_TENANT']),
+          '404': error('No such invoice for this tenant, or no UPO yet (details.state: the invoice state)', ['INVOICE_NOT_FOUND', 'UPO_NOT_AVAILABLE']),
         },
       },
     },
@@ -88,7 +115,7 @@ export const INTAKE_OPENAPI = {
       InvoiceState: { type: 'string', enum: [...INVOICE_STATES], description: INVOICE_STATES.map((s) => `${s}: ${INVOICE_STATE_LABELS_PL[s]}`).join('; ') },
       Invoice: {
         type: 'object',
-        required: ['id', 'erpDocumentId', 'state', 'stateLabelPl', 'contentSha256', 'sizeBytes', 'metadata', 'createdAt', 'updatedAt'],
+        required: ['id', 'erpDocumentId', 'state', 'stateLabelPl', 'contentSha256', 'sizeBytes', 'upoAvailable', 'metadata', 'createdAt', 'updatedAt'],
         properties: {
           id: { type: 'string', format: 'uuid' },
           erpDocumentId: { type: 'string' },
@@ -98,11 +125,21 @@ export const INTAKE_OPENAPI = {
           sizeBytes: { type: 'integer' },
           contextNip: { type: 'string', description: 'Seller NIP (KSeF context), once validated' },
           invoiceNumber: { type: 'string', description: 'P_2, once validated' },
+          ksefNumber: { type: 'string', description: 'KSeF number, once ACCEPTED (for a 440 duplicate: the original invoice\'s number)', examples: ['5265877635-20260101-0100001AF629-AF'] },
+          ksefDuplicate: { type: 'boolean', const: true, description: 'Present (true) only when KSeF answered the send as a duplicate (440) and ksefNumber is the original\'s' },
+          acquisitionDate: { type: 'string', format: 'date-time', description: 'KSeF acquisition date (data przyjęcia): the legal moment of issue' },
+          upoAvailable: { type: 'boolean', description: 'Whether GET /v1/invoices/{id}/upo serves the UPO' },
+          traceId: { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'W3C trace id of the intake request/message: open the invoice\'s trace in Jaeger (/trace/{traceId}); absent when tracing was off' },
           metadata: { type: 'object', additionalProperties: { type: 'string' } },
           createdAt: { type: 'string', format: 'date-time' },
           updatedAt: { type: 'string', format: 'date-time' },
           history: { type: 'array', items: { $ref: '#/components/schemas/HistoryEntry' }, description: 'Only on GET /v1/invoices/{id}' },
         },
+      },
+      InvoiceList: {
+        type: 'object',
+        required: ['items'],
+        properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Invoice' } } },
       },
       HistoryEntry: {
         type: 'object',
@@ -112,7 +149,7 @@ export const INTAKE_OPENAPI = {
           from: { $ref: '#/components/schemas/InvoiceState' },
           to: { $ref: '#/components/schemas/InvoiceState' },
           toLabelPl: { type: 'string' },
-          actor: { type: 'string', examples: ['intake:http', 'intake:kafka', 'validator'] },
+          actor: { type: 'string', examples: ['intake:http', 'intake:kafka', 'validator', 'sender', 'status-poller'] },
           ksefReferenceNumber: { type: 'string' },
           ksefNumber: { type: 'string' },
           httpStatus: { type: 'integer' },

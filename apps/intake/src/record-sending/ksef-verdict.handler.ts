@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { invoiceAccepted, invoiceProcessing, type InvoiceAccepted } from '@ksef-bridge/contracts';
+import { PermanentError, TransientError, ValidationError } from '@ksef-bridge/errors';
+import type { InvoiceState } from '@ksef-bridge/invoice-domain';
+import type { ReceivedMessage } from '@ksef-bridge/kafka';
+import type { InvoiceLifecycle } from '../invoices/invoice-lifecycle';
+import type { InvoiceRepository, InvoiceRow } from '../invoices/invoice.repository';
+import { parseContract } from './parse-contract';
+
+/** Consumer group recording what KSeF made of a sent invoice (status-poller's events). */
+export const KSEF_VERDICT_GROUP = 'intake.ksef-verdicts';
+
+/** States before KSeF received the invoice as far as intake knows: a verdict for them means intake is behind. */
+const NOT_SENT_YET: ReadonlySet<InvoiceState> = new Set(['RECEIVED', 'QUEUED']);
+
+/**
+ * Records the status-poller's reports of KSeF's processing:
+ * - `invoice.processing` (KSeF status 150): SENT → PROCESSING (w trakcie przetwarzania);
+ * - `invoice.accepted`: SENT/PROCESSING → ACCEPTED (przyjęta), with the KSeF number and acquisition date on the
+ *   invoice row, the UPO in `invoice_upos`, and the reference numbers in the history. A 440 duplicate carries the
+ *   original invoice's number and is recorded as such.
+ *
+ * The poller follows `invoice.submitted`, which intake records in another consumer group, so a verdict can overtake
+ * it: "intake is behind" (INVOICE_STATE_BEHIND, retriable; the runner backs off) until SENT is recorded. Because the
+ * receipt is consumed by a different group, waiting here never blocks it. A verdict already recorded (or superseded
+ * by a later one) is a redelivery: no effect.
+ */
+export class KsefVerdictHandler {
+  constructor(
+    private readonly invoices: InvoiceRepository,
+    private readonly lifecycle: InvoiceLifecycle,
+  ) {}
+
+  async handle(manager: EntityManager, message: ReceivedMessage): Promise<void> {
+    const { envelope } = message;
+    if (envelope.type === invoiceProcessing.type) {
+      const { payload } = parseContract(invoiceProcessing, message);
+      const invoice = await this.sent(manager, payload.invoiceId, envelope.tenant, envelope.type);
+      // Only SENT moves on: PROCESSING is already recorded, anything later is a verdict this report is stale against.
+      if (invoice.state !== 'SENT') return;
+      await this.lifecycle.transition(manager, invoice, 'PROCESSING', {
+        actor: 'status-poller',
+        traceparent: message.traceparent,
+        ksefReferenceNumber: payload.invoiceReferenceNumber,
+        reason: payload.description,
+        details: { statusCode: payload.statusCode, description: payload.description, sessionReferenceNumber: payload.sessionReferenceNumber, invoiceReferenceNumber: payload.invoiceReferenceNumber, observedAt: payload.observedAt },
+      });
+    } else if (envelope.type === invoiceAccepted.type) {
+      const { payload } = parseContract(invoiceAccepted, message);
+      const invoice = await this.sent(manager, payload.invoiceId, envelope.tenant, envelope.type);
+      if (invoice.state === 'ACCEPTED') return this.lateUpo(manager, invoice, payload);
+      await this.accept(manager, invoice, payload, message.traceparent);
+    } else {
+      throw new ValidationError(`unexpected message type ${envelope.type} on ${message.topic}`);
+    }
+  }
+
+  private async accept(manager: EntityManager, invoice: InvoiceRow, payload: InvoiceAccepted, traceparent: string | undefined): Promise<void> {
+    const upoSha256 = payload.upoXml === undefined ? undefined : sha256Hex(payload.upoXml);
+    // The transition first: it refuses states KSeF's acceptance cannot follow (e.g. ESCALATED, CANCELLED) before
+    // anything is stored, and the whole change commits or rolls back as one.
+    await this.lifecycle.transition(manager, invoice, 'ACCEPTED', {
+      actor: 'status-poller',
+      traceparent,
+      ksefReferenceNumber: payload.invoiceReferenceNumber,
+      ksefNumber: payload.ksefNumber,
+      reason: payload.duplicate ? `KSeF reported a duplicate (440): the invoice already has KSeF number ${payload.ksefNumber}` : undefined,
+      details: {
+        ksefNumber: payload.ksefNumber,
+        acquisitionDate: payload.acquisitionDate,
+        sessionReferenceNumber: payload.sessionReferenceNumber,
+        invoiceReferenceNumber: payload.invoiceReferenceNumber,
+        invoiceHash: payload.invoiceHash,
+        duplicate: payload.duplicate,
+        ...(payload.duplicate ? { note: "KSeF answered 440 (duplicate): the number is the original invoice's" } : {}),
+        upoPending: payload.upoXml === undefined,
+        upoSha256,
+        acceptedAt: payload.acceptedAt,
+      },
+    });
+    try {
+      await this.invoices.recordKsefNumber(manager, invoice.id, { ksefNumber: payload.ksefNumber, acquisitionDate: payload.acquisitionDate, duplicate: payload.duplicate });
+    } catch (cause) {
+      // Two invoices given the same number without a 440: a broken producer or a KSeF anomaly a person must see.
+      if (isUniqueViolation(cause)) throw new PermanentError('KSEF_NUMBER_CONFLICT', `KSeF number ${payload.ksefNumber} is already recorded for another invoice`, { cause });
+      throw cause;
+    }
+    if (payload.upoXml !== undefined && upoSha256) await this.invoices.storeUpo(manager, invoice.id, { sha256: upoSha256, xml: payload.upoXml });
+  }
+
+  /**
+   * A redelivered acceptance changes nothing, except that it may bring the UPO an earlier one lacked (`upoPending`):
+   * that is kept, for the same KSeF number only.
+   */
+  private async lateUpo(manager: EntityManager, invoice: InvoiceRow, payload: InvoiceAccepted): Promise<void> {
+    if (payload.upoXml === undefined || invoice.upoAvailable || invoice.ksefNumber !== payload.ksefNumber) return;
+    await this.invoices.storeUpo(manager, invoice.id, { sha256: sha256Hex(payload.upoXml), xml: payload.upoXml });
+  }
+
+  /** The locked invoice once intake knows KSeF received it (earlier: retriable "behind"). */
+  private async sent(manager: EntityManager, invoiceId: string, tenant: string, type: string): Promise<InvoiceRow> {
+    const invoice = await this.invoices.lockById(manager, invoiceId);
+    if (!invoice || invoice.tenantId !== tenant) throw new PermanentError('INVOICE_NOT_FOUND', `no invoice ${invoiceId} for tenant ${tenant}`);
+    if (NOT_SENT_YET.has(invoice.state)) {
+      throw new TransientError('INVOICE_STATE_BEHIND', `${type} for invoice ${invoice.id} in ${invoice.state}: waiting for the sender's receipt (invoice.submitted) to be recorded`);
+    }
+    return invoice;
+  }
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  return e?.code === '23505' || e?.driverError?.code === '23505';
+}
