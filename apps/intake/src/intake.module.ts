@@ -13,6 +13,7 @@ import { INTAKE_SETTINGS, type IntakeSettings } from './intake.settings';
 import { InvoiceLifecycle } from './invoices/invoice-lifecycle';
 import { InvoiceRepository } from './invoices/invoice.repository';
 import { OpenApiController } from './openapi/openapi.controller';
+import { KsefVerdictHandler } from './record-sending/ksef-verdict.handler';
 import { SendOutcomeHandler } from './record-sending/send-outcome.handler';
 import { ValidationOutcomeHandler } from './record-validation/validation-outcome.handler';
 import { ErpInvoiceSubmittedHandler } from './submit-invoice/erp-invoice-submitted.handler';
@@ -63,6 +64,7 @@ export function intakeAppModule(platform: PlatformOptions, settings: IntakeSetti
       },
       { provide: ValidationOutcomeHandler, inject: [InvoiceRepository, InvoiceLifecycle], useFactory: (invoices: InvoiceRepository, lifecycle: InvoiceLifecycle) => new ValidationOutcomeHandler(invoices, lifecycle) },
       { provide: SendOutcomeHandler, inject: [InvoiceRepository, InvoiceLifecycle], useFactory: (invoices: InvoiceRepository, lifecycle: InvoiceLifecycle) => new SendOutcomeHandler(invoices, lifecycle) },
+      { provide: KsefVerdictHandler, inject: [InvoiceRepository, InvoiceLifecycle], useFactory: (invoices: InvoiceRepository, lifecycle: InvoiceLifecycle) => new KsefVerdictHandler(invoices, lifecycle) },
       ApiKeyGuard,
       InternalTokenGuard,
       ApiErrorFilter,

@@ -11,6 +11,8 @@ export interface IntakeTopics {
   invoiceSubmitted: string;
   invoiceRejected: string;
   invoiceEscalated: string;
+  invoiceProcessing: string;
+  invoiceAccepted: string;
 }
 
 export const DEFAULT_INTAKE_TOPICS: IntakeTopics = {
@@ -23,6 +25,8 @@ export const DEFAULT_INTAKE_TOPICS: IntakeTopics = {
   invoiceSubmitted: TOPICS.invoiceSubmitted,
   invoiceRejected: TOPICS.invoiceRejected,
   invoiceEscalated: TOPICS.invoiceEscalated,
+  invoiceProcessing: TOPICS.invoiceProcessing,
+  invoiceAccepted: TOPICS.invoiceAccepted,
 };
 
 /** Behaviour settings of intake's use cases (from config in production, chosen by tests). */

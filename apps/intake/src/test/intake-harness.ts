@@ -43,6 +43,8 @@ export async function startIntake(options: { internalApiToken?: string; maxDocum
     invoiceSubmitted: randomTopic('invoice-submitted'),
     invoiceRejected: randomTopic('invoice-rejected'),
     invoiceEscalated: randomTopic('invoice-escalated'),
+    invoiceProcessing: randomTopic('invoice-processing'),
+    invoiceAccepted: randomTopic('invoice-accepted'),
   };
   const testConfig = {
     ...config,
