@@ -119,3 +119,30 @@ describe('ksef-client batch session (simulator)', () => {
     expect(client.tokens.stats.refreshes + client.tokens.stats.logins).toBeGreaterThan(renewalsBefore);
   });
 });
+
+describe('ksef-client sendBatch beforeClose (simulator)', () => {
+  it('runs after the uploads and before the close, with the session reference number', async () => {
+    const seen: Array<{ ref: string; status: number }> = [];
+    const result = await client.sendBatch(invoices(3, 'BC'), {
+      beforeClose: async (ref) => void seen.push({ ref, status: (await client.getSessionStatus(ref)).status.code }),
+    });
+    expect(seen).toEqual([{ ref: result.referenceNumber, status: 100 }]);
+    const status = await client.waitForSessionStatus(result.referenceNumber, wait);
+    expect(status.status.code).toBe(200);
+  });
+
+  it('a throw in beforeClose aborts without closing: KSeF never processes the package', async () => {
+    let ref = '';
+    const error = await client
+      .sendBatch(invoices(2, 'BA'), {
+        beforeClose: async (r) => {
+          ref = r;
+          throw new Error('could not record the batch');
+        },
+      })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe('could not record the batch');
+    expect((await client.getSessionStatus(ref)).status.code).toBe(100);
+    expect(await allInvoices(ref)).toEqual([]);
+  });
+});

@@ -107,6 +107,13 @@ export interface BatchSendOptions {
   uploadAttempts?: number;
   offlineMode?: boolean;
   signal?: AbortSignal;
+  /**
+   * Called after every part is uploaded and right before the close request leaves, with the session's reference
+   * number: the place to record durably that this package may be processed (a close whose answer is lost must be
+   * resolved by the session status, not by sending the invoices again). A throw here aborts without closing: KSeF
+   * never processes a batch session that was not closed (it is cancelled, status 440, when the upload window ends).
+   */
+  beforeClose?: (sessionReferenceNumber: string) => Promise<void>;
 }
 
 export interface BatchSendResult {
@@ -566,6 +573,7 @@ export class KsefClient {
         }
       }
     });
+    if (options.beforeClose) await options.beforeClose(opened.referenceNumber);
     await this.closeBatchSession(opened.referenceNumber, options.signal);
     return { referenceNumber: opened.referenceNumber, partCount: pkg.encryptedParts.length, invoiceHashes: pkg.invoiceHashes };
   }
