@@ -1,0 +1,3 @@
+const { projectJestConfig } = require('../../jest.preset');
+
+module.exports = projectJestConfig('invoice-scenarios', __dirname);
