@@ -49,3 +49,5 @@ export { notificationInvoiceEscalated, notificationInvoiceEscalatedPayload } fro
 export type { NotificationInvoiceEscalated } from './lib/messages/notification-invoice-escalated/notification-invoice-escalated.message';
 export { notifierWebhookDeadLettered, notifierWebhookDeadLetteredPayload } from './lib/messages/notifier-webhook-dead-lettered/notifier-webhook-dead-lettered.message';
 export type { NotifierWebhookDeadLettered } from './lib/messages/notifier-webhook-dead-lettered/notifier-webhook-dead-lettered.message';
+export { invoiceUpoReceived, invoiceUpoReceivedPayload } from './lib/messages/invoice-upo-received/invoice-upo-received.message';
+export type { InvoiceUpoReceived } from './lib/messages/invoice-upo-received/invoice-upo-received.message';

@@ -21,6 +21,8 @@ export const TOPICS = {
   invoiceProcessing: 'ksef.invoice.processing.v1',
   /** Final outcomes for downstream accounting and the notifier. Keyed by invoice id. */
   invoiceAccepted: 'ksef.invoice.accepted.v1',
+  /** status-poller → intake, notifier: the UPO of an invoice accepted earlier with `upoPending` (KSeF issued it late). Keyed by invoice id. */
+  invoiceUpoReceived: 'ksef.invoice.upo-received.v1',
   invoiceRejected: 'ksef.invoice.rejected.v1',
   invoiceEscalated: 'ksef.invoice.escalated.v1',
   /** PUBLIC (docs/events.md), notifier → downstream accounting: final outcomes in a stable, tenant-facing shape. Keyed by invoice id. */

@@ -1,0 +1,46 @@
+import { KsefClient, KsefRateLimiter, PRODUCTION_RATE_LIMITS, TEST_ENVIRONMENT_RATE_LIMITS } from '@ksef-bridge/ksef-client';
+import type { SenderTokenClient } from './sender-token.client';
+
+export interface KsefClientsOptions {
+  baseUrl: string;
+  rateLimits: 'production' | 'te' | 'off';
+  timeoutMs: number;
+}
+
+/**
+ * One `KsefClient` per context, authenticated by access tokens the sender hands out (never a KSeF token here), all
+ * sharing one `KsefRateLimiter` (limits count per context and IP). The client caches a token until shortly before
+ * its `validUntil` and asks again once on a 401.
+ */
+export class KsefClients {
+  private readonly clients = new Map<string, KsefClient>();
+  readonly limiter: KsefRateLimiter | undefined;
+
+  constructor(
+    private readonly options: KsefClientsOptions,
+    private readonly tokens: SenderTokenClient,
+  ) {
+    this.limiter = options.rateLimits === 'off' ? undefined : new KsefRateLimiter({ limits: options.rateLimits === 'te' ? TEST_ENVIRONMENT_RATE_LIMITS : PRODUCTION_RATE_LIMITS });
+  }
+
+  client(nip: string): KsefClient {
+    let client = this.clients.get(nip);
+    if (!client) {
+      client = new KsefClient({
+        baseUrl: this.options.baseUrl,
+        context: { type: 'Nip', value: nip },
+        accessTokenProvider: (signal) => this.tokens.accessToken(nip, signal),
+        rateLimiter: this.limiter ?? false,
+        timeoutMs: this.options.timeoutMs,
+      });
+      this.clients.set(nip, client);
+    }
+    return client;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(all.map((c) => c.close().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,142 @@
+import type { KsefClient } from '@ksef-bridge/ksef-client';
+import type { Logger } from '@ksef-bridge/observability';
+import { decideAfterUpoFetch, decideAfterVerdictPoll, type PollPolicy, type Verdict } from '../domain/poll-decision';
+import type { KsefClients } from '../ksef/ksef-clients';
+import { inInvoiceTrace } from './invoice-trace';
+import type { OutcomeWriter } from './outcome-writer';
+import type { PollRow } from './poll-plan.repository';
+import type { RowObservation, StatusLookup } from './status-lookup';
+
+export interface PollMetrics {
+  /** One poll's result: pending, not-found, accepted, duplicate, rejected, cancelled, rate-limited, failed, upo, upo-missing. */
+  poll(outcome: string): void;
+  /** A row's final or late outcome: accepted, duplicate, rejected, escalated, upo-late, upo-delivered-late. */
+  outcome(outcome: string): void;
+}
+
+type Accepted = Extract<Verdict, { kind: 'accepted' }>;
+
+/**
+ * Resolves the claimed rows of ONE session (same context): asks KSeF once for all of them (StatusLookup), then
+ * decides and records each row in its own transaction, in the row's trace. Accepted invoices get their UPO fetched
+ * at once; rows past their verdict already (UPO_WAITING, UPO_LATE) only fetch the UPO.
+ */
+export class PollProcessor {
+  constructor(
+    private readonly clients: KsefClients,
+    private readonly lookup: StatusLookup,
+    private readonly writer: OutcomeWriter,
+    private readonly policy: PollPolicy,
+    private readonly metrics: PollMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Rows waiting for a verdict, all of one context and session. */
+  async verdicts(nip: string, sessionReferenceNumber: string, rows: readonly PollRow[]): Promise<void> {
+    const client = this.clients.client(nip);
+    const [first, ...others] = rows;
+    const observed = await inInvoiceTrace(
+      'status-poller poll session',
+      first.traceparent,
+      { 'ksef.session_reference_number': sessionReferenceNumber, 'ksef.poller.invoices': rows.length },
+      () => this.lookup.verdicts(client, sessionReferenceNumber, rows),
+      others.map((r) => r.traceparent),
+    );
+    for (const row of rows) {
+      await this.guard(row, () =>
+        inInvoiceTrace('status-poller resolve invoice', row.traceparent, { 'ksef.invoice_id': row.invoiceId, 'ksef.session_reference_number': sessionReferenceNumber }, () =>
+          this.resolveVerdict(client, row, observed.get(row.invoiceId) as RowObservation),
+        ),
+      );
+    }
+  }
+
+  /** A row whose verdict is known (UPO_WAITING, UPO_LATE): fetch its UPO. */
+  async upo(row: PollRow): Promise<void> {
+    const client = this.clients.client(row.contextNip);
+    await this.guard(row, () =>
+      inInvoiceTrace('status-poller fetch upo', row.traceparent, { 'ksef.invoice_id': row.invoiceId, 'ksef.ksef_number': row.ksefNumber ?? '' }, async () => {
+        const verdict: Accepted = {
+          kind: 'accepted',
+          ksefNumber: row.ksefNumber as string,
+          acquisitionDate: row.acquisitionDate?.toISOString(),
+          duplicate: row.duplicate,
+          upoSessionReferenceNumber: row.upoSessionReferenceNumber ?? row.sessionReferenceNumber,
+        };
+        await this.fetchUpoAndRecord(client, row, verdict, row.invoiceReferenceNumber as string, { polls: row.polls, acceptedAt: row.acceptedAt ?? new Date(), late: row.state === 'UPO_LATE' });
+      }),
+    );
+  }
+
+  private async resolveVerdict(client: KsefClient, row: PollRow, observed: RowObservation): Promise<void> {
+    const { observation } = observed;
+    const invoiceReferenceNumber = observed.invoiceReferenceNumber ?? row.invoiceReferenceNumber ?? undefined;
+    this.metrics.poll(observation.kind === 'verdict' ? (observation.verdict.kind === 'accepted' && observation.verdict.duplicate ? 'duplicate' : observation.verdict.kind) : observation.kind);
+    const decision = decideAfterVerdictPoll({ polls: row.polls, submittedAt: row.submittedAt, processingEmitted: row.processingEmitted }, observation, new Date(), this.policy);
+    switch (decision.action) {
+      case 'accept':
+        await this.fetchUpoAndRecord(client, row, decision.verdict, invoiceReferenceNumber as string, { polls: 0, acceptedAt: new Date(), late: false });
+        return;
+      case 'reject':
+        await this.writer.rejected(row, { ...decision.verdict, invoiceReferenceNumber });
+        this.metrics.outcome('rejected');
+        this.logger.info({ invoiceId: row.invoiceId, code: decision.verdict.code }, 'KSeF rejected the invoice in processing');
+        return;
+      case 'escalate':
+        await this.escalate(row, decision, invoiceReferenceNumber);
+        return;
+      case 'reschedule':
+        await this.writer.reschedule(row, { ...decision, invoiceReferenceNumber });
+        return;
+      default:
+        throw new Error(`unexpected decision ${decision.action} for a verdict poll`);
+    }
+  }
+
+  private async fetchUpoAndRecord(client: KsefClient, row: PollRow, verdict: Accepted, invoiceReferenceNumber: string, plan: { polls: number; acceptedAt: Date; late: boolean }): Promise<void> {
+    const fetched = await this.lookup.upo(client, row, verdict.upoSessionReferenceNumber, verdict.ksefNumber);
+    this.metrics.poll(fetched.observation.kind === 'upo' ? 'upo' : 'upo-missing');
+    const decision = decideAfterUpoFetch(plan, fetched.observation, new Date(), this.policy);
+    const acquisition = verdict.acquisitionDate ?? fetched.acquisitionDate;
+    const accepted = (date: string) => ({ ksefNumber: verdict.ksefNumber, acquisitionDate: new Date(date), duplicate: verdict.duplicate, upoSessionReferenceNumber: verdict.upoSessionReferenceNumber, invoiceReferenceNumber });
+    const fromWaiting = row.state === 'WAITING';
+    if (decision.action === 'store-upo') {
+      if (row.state === 'UPO_LATE') {
+        await this.writer.lateUpo(row, decision.xml);
+        this.metrics.outcome('upo-delivered-late');
+      } else {
+        // A valid UPO always names its KSeF number's assignment time, so `acquisition` is set here.
+        await this.writer.accepted(row, accepted(acquisition as string), { xml: decision.xml });
+        this.metrics.outcome(verdict.duplicate ? 'duplicate' : 'accepted');
+      }
+    } else if (decision.action === 'upo-late') {
+      if (!acquisition) {
+        // A duplicate's acquisition date comes only from the original's UPO: without either, nothing can be announced.
+        await this.escalate(row, { code: 'KSEF_DUPLICATE_DATE_UNKNOWN', message: `duplicate of ${verdict.ksefNumber}: the original's UPO (which gives its acquisition date) was not available within the UPO wait` }, invoiceReferenceNumber);
+        return;
+      }
+      await this.writer.accepted(row, accepted(acquisition), { lateDelayMs: decision.delayMs, errorCode: decision.errorCode });
+      this.metrics.outcome('upo-late');
+      this.logger.warn({ invoiceId: row.invoiceId, ksefNumber: verdict.ksefNumber }, 'invoice accepted, its UPO is late: invoice.accepted sent with upoPending; the UPO is still fetched');
+    } else if (decision.action === 'reschedule' && fromWaiting) {
+      await this.writer.awaitUpo(row, { ...verdict, acquisitionDate: acquisition ? new Date(acquisition) : undefined, invoiceReferenceNumber, delayMs: decision.delayMs, errorCode: decision.errorCode });
+    } else if (decision.action === 'reschedule') {
+      await this.writer.reschedule(row, decision);
+    }
+  }
+
+  private async escalate(row: PollRow, e: { code: string; message: string }, invoiceReferenceNumber?: string): Promise<void> {
+    await this.writer.escalated(row, { ...e, invoiceReferenceNumber });
+    this.metrics.outcome('escalated');
+    this.logger.error({ invoiceId: row.invoiceId, nip: row.contextNip, code: e.code }, 'invoice ESCALATED by the status-poller: a person must look at it');
+  }
+
+  /** A row whose recording failed (database down, lease lost) is left to its lease: taken up again later, nothing lost. */
+  private async guard(row: PollRow, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.logger.warn({ err, invoiceId: row.invoiceId }, 'poll outcome not recorded; the row is polled again after its lease');
+    }
+  }
+}

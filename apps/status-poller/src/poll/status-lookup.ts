@@ -1,0 +1,106 @@
+import type { KsefClient, SessionInvoiceStatusResponse } from '@ksef-bridge/ksef-client';
+import type { KsefXmlValidator } from '@ksef-bridge/ksef-spec';
+import type { Logger } from '@ksef-bridge/observability';
+import type { UpoObservation, VerdictObservation } from '../domain/poll-decision';
+import { failureOf, verdictOf } from '../ksef/ksef-observations';
+import { checkUpo } from '../ksef/upo-check';
+import type { PollRow } from './poll-plan.repository';
+
+export interface LookupMetrics {
+  /** One KSeF call by operation (`list-page`, `invoice-status`, `upo`). */
+  call(operation: string): void;
+  /** Per-invoice status calls a session listing made unnecessary. */
+  saved(calls: number): void;
+}
+
+/** What KSeF said about one row, with the invoice reference number learned on the way (batch invoices). */
+export interface RowObservation {
+  observation: VerdictObservation;
+  invoiceReferenceNumber?: string;
+}
+
+/**
+ * The KSeF reads of the poller. Rows of one session due together are answered by ONE paginated session listing
+ * (`GET /sessions/{ref}/invoices`, 1000 per page) instead of one `GET …/invoices/{ref}` each; a batch invoice has no
+ * reference number until KSeF lists it, so it is always found by its hash in the listing.
+ */
+export class StatusLookup {
+  constructor(
+    private readonly validator: KsefXmlValidator,
+    private readonly metrics: LookupMetrics,
+    private readonly logger: Logger,
+    /** A session with at least this many due rows is listed rather than asked per invoice. */
+    private readonly listMinRows: number,
+  ) {}
+
+  /** Observations for rows that share one context and session. */
+  async verdicts(client: KsefClient, sessionReferenceNumber: string, rows: readonly PollRow[]): Promise<Map<string, RowObservation>> {
+    const result = new Map<string, RowObservation>();
+    const list = rows.length >= this.listMinRows || rows.some((r) => !r.invoiceReferenceNumber);
+    if (!list) {
+      for (const row of rows) {
+        try {
+          this.metrics.call('invoice-status');
+          const status = await client.getInvoiceStatus(sessionReferenceNumber, row.invoiceReferenceNumber as string);
+          result.set(row.invoiceId, { observation: { kind: 'verdict', verdict: verdictOf(status, sessionReferenceNumber) }, invoiceReferenceNumber: status.referenceNumber });
+        } catch (error) {
+          result.set(row.invoiceId, { observation: failureOf(error) });
+        }
+      }
+      return result;
+    }
+    const byReference = new Map<string, SessionInvoiceStatusResponse>();
+    const byHash = new Map<string, SessionInvoiceStatusResponse>();
+    let pages = 0;
+    try {
+      let continuationToken: string | undefined;
+      do {
+        this.metrics.call('list-page');
+        pages += 1;
+        const page = await client.listSessionInvoices(sessionReferenceNumber, { pageSize: 1000, continuationToken });
+        for (const invoice of page.invoices) {
+          byReference.set(invoice.referenceNumber, invoice);
+          // A hash can appear twice in one session (a re-send answered 440): the original entry wins.
+          const seen = byHash.get(invoice.invoiceHash);
+          if (!seen || invoiceStatusRank(invoice) > invoiceStatusRank(seen)) byHash.set(invoice.invoiceHash, invoice);
+        }
+        continuationToken = page.continuationToken ?? undefined;
+      } while (continuationToken);
+    } catch (error) {
+      const failure = failureOf(error);
+      for (const row of rows) result.set(row.invoiceId, { observation: failure });
+      return result;
+    }
+    this.metrics.saved(Math.max(0, rows.length - pages));
+    for (const row of rows) {
+      const status = row.invoiceReferenceNumber ? byReference.get(row.invoiceReferenceNumber) : byHash.get(row.invoiceHash);
+      result.set(row.invoiceId, status ? { observation: { kind: 'verdict', verdict: verdictOf(status, sessionReferenceNumber) }, invoiceReferenceNumber: status.referenceNumber } : { observation: { kind: 'not-found' } });
+    }
+    return result;
+  }
+
+  /** Fetches and checks the UPO of an accepted invoice (by KSeF number, in the session that holds the original). */
+  async upo(client: KsefClient, row: PollRow, upoSessionReferenceNumber: string, ksefNumber: string): Promise<{ observation: UpoObservation; acquisitionDate?: string }> {
+    let xml: string;
+    try {
+      this.metrics.call('upo');
+      xml = await client.getInvoiceUpoByKsefNumber(upoSessionReferenceNumber, ksefNumber);
+    } catch (error) {
+      return { observation: failureOf(error) };
+    }
+    const check = checkUpo(this.validator, xml, ksefNumber);
+    if (!check.valid) {
+      this.logger.error({ invoiceId: row.invoiceId, ksefNumber, problem: check.problem }, 'KSeF returned a UPO that is not valid: not stored, fetched again');
+      return { observation: { kind: 'invalid', problem: check.problem } };
+    }
+    if (check.teDeviation) this.logger.info({ invoiceId: row.invoiceId }, "UPO carries TE's receiver name (known deviation from the v4-3 schema): stored as received");
+    return { observation: { kind: 'upo', xml }, acquisitionDate: check.acquisitionDate };
+  }
+}
+
+/** Prefer an accepted entry over a duplicate, and a duplicate over anything pending or rejected. */
+function invoiceStatusRank(s: SessionInvoiceStatusResponse): number {
+  if (s.status.code === 200) return 3;
+  if (s.status.code === 440) return 2;
+  return s.status.code === 100 || s.status.code === 150 ? 0 : 1;
+}
