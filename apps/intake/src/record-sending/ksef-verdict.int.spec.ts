@@ -34,7 +34,7 @@ describe('recording KSeF verdicts (invoice.processing, invoice.accepted, invoice
   const get = (path: string, apiKey = key) => fetch(`${intake.url}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
   const stateOf = async (id: string) => ((await intake.dataSource.query(`SELECT state FROM intake.invoices WHERE id = $1`, [id])) as Array<{ state: string }>)[0].state;
   const history = async (id: string) =>
-    (await intake.dataSource.query(`SELECT from_state, to_state, actor, ksef_reference_number, ksef_number, error_code, details FROM intake.invoice_history WHERE invoice_id = $1 ORDER BY id`, [id])) as Array<Record<string, any>>;
+    (await intake.dataSource.query(`SELECT from_state, to_state, actor, ksef_reference_number, ksef_number, error_code, details FROM intake.invoice_history WHERE invoice_id = $1 ORDER BY id`, [id])) as Array<Record<string, unknown>>;
   const until = (what: string, check: () => Promise<boolean>) => waitFor(async () => (await check()) || undefined, { what, timeoutMs: 60_000 });
   const ref = (n: number) => `20260115-EE-${String(n).padStart(10, '0')}-0000000001-01`;
   const ksefNumber = (n: number) => `${NIP}-20260115-${String(n).padStart(12, '0')}-AF`;
@@ -270,7 +270,7 @@ describe('recording KSeF verdicts (invoice.processing, invoice.accepted, invoice
   });
 
   it('answers the new routes as its OpenAPI document describes', async () => {
-    const doc = (await (await fetch(`${intake.url}/v1/openapi.json`)).json()) as { paths: Record<string, any>; components: unknown };
+    const doc = (await (await fetch(`${intake.url}/v1/openapi.json`)).json()) as { paths: Record<string, { get: { responses: Record<string, { 'x-error-codes'?: string[] }> } }>; components: unknown };
     expect(doc.paths['/v1/invoices/{id}/upo'].get.responses['404']['x-error-codes']).toEqual(['INVOICE_NOT_FOUND', 'UPO_NOT_AVAILABLE']);
     const ajv = new Ajv2020({ strict: false });
     addFormats(ajv);
