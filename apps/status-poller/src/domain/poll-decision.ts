@@ -83,7 +83,7 @@ export function decideAfterVerdictPoll(plan: VerdictPlan, observation: VerdictOb
 }
 
 export interface UpoPlan {
-  /** UPO fetches so far. */
+  /** UPO fetches made before this one. */
   polls: number;
   /** When the verdict (KSeF number) was learned. */
   acceptedAt: Date;
@@ -101,5 +101,5 @@ export function decideAfterUpoFetch(plan: UpoPlan, observation: UpoObservation, 
   }
   if (now.getTime() - plan.acceptedAt.getTime() >= policy.upoWaitMs) return { action: 'upo-late', delayMs: policy.upoLateIntervalMs, errorCode };
   if (observation.kind === 'rate-limited') return { action: 'reschedule', delayMs: observation.retryAfterMs, countPoll: false, errorCode };
-  return { action: 'reschedule', delayMs: backoffDelayMs(policy.backoff, plan.polls + 1, random), countPoll: true, errorCode };
+  return { action: 'reschedule', delayMs: backoffDelayMs(policy.backoff, plan.polls, random), countPoll: true, errorCode };
 }

@@ -31,7 +31,7 @@ export function canTransition(from: PollState, to: PollState): boolean {
 }
 
 /**
- * Backoff between polls of one row: poll n+1 waits `delaysMs[n-1]`; past the end of the list the last delay repeats
+ * Backoff between polls of one row: the first poll waits `delaysMs[0]`, poll n+1 waits `delaysMs[n]`; past the end of the list the last delay repeats
  * (it is the cap). Jitter spreads each delay over `[d·(1−jitter), d·(1+jitter)]` so invoices sent in one burst are
  * not polled in one burst forever. Defaults (POLLER_BACKOFF_MS): 1 s, 2 s, 5 s, 15 s, then 60 s; jitter 0.2.
  */
@@ -42,9 +42,9 @@ export interface Backoff {
 
 export const DEFAULT_BACKOFF: Backoff = { delaysMs: [1_000, 2_000, 5_000, 15_000, 60_000], jitter: 0.2 };
 
-/** The delay before the next poll after `polls` polls (≥ 1) in the current phase; `random` in [0, 1). */
-export function backoffDelayMs(backoff: Backoff, polls: number, random: () => number = Math.random): number {
+/** The delay before the next poll when `pollsMade` polls were made in the current phase (0: the first poll); `random` in [0, 1). */
+export function backoffDelayMs(backoff: Backoff, pollsMade: number, random: () => number = Math.random): number {
   const { delaysMs } = backoff;
-  const base = delaysMs[Math.min(Math.max(polls, 1), delaysMs.length) - 1];
+  const base = delaysMs[Math.min(Math.max(pollsMade, 0), delaysMs.length - 1)];
   return Math.max(0, Math.round(base * (1 - backoff.jitter + 2 * backoff.jitter * random())));
 }
