@@ -49,7 +49,7 @@ export class IntakeConsumers implements OnModuleInit {
     });
     this.registry.register({
       groupId: `${this.settings.consumerGroupPrefix}${KSEF_VERDICT_GROUP}`,
-      topics: [topics.invoiceProcessing, topics.invoiceAccepted],
+      topics: [topics.invoiceProcessing, topics.invoiceAccepted, topics.invoiceUpoReceived],
       // The status-poller follows invoice.submitted, which the send-outcome group records: a verdict can overtake it
       // (INVOICE_STATE_BEHIND). Waiting here never blocks that group. 30 attempts with full-jitter backoff capped at 30 s
       // wait about 6 minutes on average (a stalled sender relay) before the DLT, where the message is parked, not lost.

@@ -13,6 +13,7 @@ export interface IntakeTopics {
   invoiceEscalated: string;
   invoiceProcessing: string;
   invoiceAccepted: string;
+  invoiceUpoReceived: string;
 }
 
 export const DEFAULT_INTAKE_TOPICS: IntakeTopics = {
@@ -27,6 +28,7 @@ export const DEFAULT_INTAKE_TOPICS: IntakeTopics = {
   invoiceEscalated: TOPICS.invoiceEscalated,
   invoiceProcessing: TOPICS.invoiceProcessing,
   invoiceAccepted: TOPICS.invoiceAccepted,
+  invoiceUpoReceived: TOPICS.invoiceUpoReceived,
 };
 
 /** Behaviour settings of intake's use cases (from config in production, chosen by tests). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { invoiceAccepted, invoiceProcessing, type InvoiceAccepted } from '@ksef-bridge/contracts';
+import { invoiceAccepted, invoiceProcessing, invoiceUpoReceived, type InvoiceAccepted, type InvoiceUpoReceived } from '@ksef-bridge/contracts';
 import { PermanentError, TransientError, ValidationError } from '@ksef-bridge/errors';
 import type { InvoiceState } from '@ksef-bridge/invoice-domain';
 import type { ReceivedMessage } from '@ksef-bridge/kafka';
@@ -11,6 +11,9 @@ import { parseContract } from './parse-contract';
 /** Consumer group recording what KSeF made of a sent invoice (status-poller's events). */
 export const KSEF_VERDICT_GROUP = 'intake.ksef-verdicts';
 
+/** States in which KSeF cannot have issued a UPO for the invoice: a UPO for them is an anomaly, not something to keep. */
+const NO_UPO_POSSIBLE: ReadonlySet<InvoiceState> = new Set(['INVALID', 'REJECTED', 'CANCELLED']);
+
 /** States before KSeF received the invoice as far as intake knows: a verdict for them means intake is behind. */
 const NOT_SENT_YET: ReadonlySet<InvoiceState> = new Set(['RECEIVED', 'QUEUED']);
 
@@ -19,7 +22,9 @@ const NOT_SENT_YET: ReadonlySet<InvoiceState> = new Set(['RECEIVED', 'QUEUED']);
  * - `invoice.processing` (KSeF status 150): SENT → PROCESSING (w trakcie przetwarzania);
  * - `invoice.accepted`: SENT/PROCESSING → ACCEPTED (przyjęta), with the KSeF number and acquisition date on the
  *   invoice row, the UPO in `invoice_upos`, and the reference numbers in the history. A 440 duplicate carries the
- *   original invoice's number and is recorded as such.
+ *   original invoice's number and is recorded as such;
+ * - `invoice.upo-received`: the UPO of an invoice accepted earlier with `upoPending`, kept in `invoice_upos` (not a
+ *   transition, so no history row; `received_at` says when).
  *
  * The poller follows `invoice.submitted`, which intake records in another consumer group, so a verdict can overtake
  * it: "intake is behind" (INVOICE_STATE_BEHIND, retriable; the runner backs off) until SENT is recorded. Because the
@@ -49,8 +54,11 @@ export class KsefVerdictHandler {
     } else if (envelope.type === invoiceAccepted.type) {
       const { payload } = parseContract(invoiceAccepted, message);
       const invoice = await this.sent(manager, payload.invoiceId, envelope.tenant, envelope.type);
-      if (invoice.state === 'ACCEPTED') return this.lateUpo(manager, invoice, payload);
+      if (invoice.state === 'ACCEPTED') return;
       await this.accept(manager, invoice, payload, message.traceparent);
+    } else if (envelope.type === invoiceUpoReceived.type) {
+      const { payload } = parseContract(invoiceUpoReceived, message);
+      await this.upoReceived(manager, payload, envelope.tenant);
     } else {
       throw new ValidationError(`unexpected message type ${envelope.type} on ${message.topic}`);
     }
@@ -90,11 +98,17 @@ export class KsefVerdictHandler {
   }
 
   /**
-   * A redelivered acceptance changes nothing, except that it may bring the UPO an earlier one lacked (`upoPending`):
-   * that is kept, for the same KSeF number only.
+   * A late UPO is kept whatever state intake has recorded so far: it shares this consumer with `invoice.accepted`, so
+   * waiting for ACCEPTED here could hold back the acceptance itself, and the UPO is KSeF's own evidence. It must name
+   * the number the invoice was accepted with (when that is recorded); the first UPO stored stays.
    */
-  private async lateUpo(manager: EntityManager, invoice: InvoiceRow, payload: InvoiceAccepted): Promise<void> {
-    if (payload.upoXml === undefined || invoice.upoAvailable || invoice.ksefNumber !== payload.ksefNumber) return;
+  private async upoReceived(manager: EntityManager, payload: InvoiceUpoReceived, tenant: string): Promise<void> {
+    const invoice = await this.invoices.lockById(manager, payload.invoiceId);
+    if (!invoice || invoice.tenantId !== tenant) throw new PermanentError('INVOICE_NOT_FOUND', `no invoice ${payload.invoiceId} for tenant ${tenant}`);
+    if (NO_UPO_POSSIBLE.has(invoice.state)) throw new PermanentError('UPO_UNEXPECTED', `a UPO for invoice ${invoice.id} in ${invoice.state}`);
+    if (invoice.ksefNumber !== null && invoice.ksefNumber !== payload.ksefNumber) {
+      throw new PermanentError('UPO_KSEF_NUMBER_MISMATCH', `the UPO names KSeF number ${payload.ksefNumber}, invoice ${invoice.id} has ${invoice.ksefNumber}`);
+    }
     await this.invoices.storeUpo(manager, invoice.id, { sha256: sha256Hex(payload.upoXml), xml: payload.upoXml });
   }
 

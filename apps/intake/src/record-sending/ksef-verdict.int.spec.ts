@@ -110,6 +110,15 @@ describe('recording KSeF verdicts (invoice.processing, invoice.accepted, invoice
       },
     });
 
+  const upoReceived = (id: string, erpDocumentId: string, number: string) =>
+    newEnvelope({
+      type: 'invoice.upo-received',
+      version: 1,
+      aggregateId: id,
+      tenant: 'acme',
+      payload: { invoiceId: id, erpDocumentId, contextNip: NIP, ksefNumber: number, sessionReferenceNumber: SESSION, invoiceReferenceNumber: ref(2), upoXml: UPO, acceptedAt: new Date().toISOString(), receivedAt: new Date().toISOString() },
+    });
+
   it('records PROCESSING then ACCEPTED with the KSeF number, acquisition date and UPO, and serves them', async () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const id = await sent('V/1', 1, traceparent);
@@ -169,7 +178,7 @@ describe('recording KSeF verdicts (invoice.processing, invoice.accepted, invoice
     expect((await get(`/v1/invoices?erpDocumentId=V%2F1`, otherKey)).status).toBe(404);
   });
 
-  it('keeps an acceptance that overtakes a batch receipt (retried, not lost) and records a redelivery once', async () => {
+  it('keeps an acceptance that overtakes a batch receipt (retried, not lost), records a redelivery once, keeps a late UPO', async () => {
     const id = await queued('V/2');
     // The acceptance first, without its UPO yet: intake has not recorded SENT and must wait, not drop it.
     const early = accepted(id, 'V/2', 2);
@@ -187,15 +196,17 @@ describe('recording KSeF verdicts (invoice.processing, invoice.accepted, invoice
     await until('V/2 ACCEPTED', async () => (await stateOf(id)) === 'ACCEPTED');
     expect(((await (await get(`/v1/invoices/${id}`)).json()) as { upoAvailable: boolean }).upoAvailable).toBe(false);
 
-    // Redelivered: the same message, then the same acceptance under a new id now bringing the UPO.
+    // Redelivered: the same message, then the same acceptance under a new id; then KSeF's late UPO.
     await intake.publisher.publish(intake.topics.invoiceAccepted, early);
-    const again = accepted(id, 'V/2', 2, { upoXml: UPO });
+    const again = accepted(id, 'V/2', 2);
     await intake.publisher.publish(intake.topics.invoiceAccepted, again);
-    // Same key, same partition: once the second is recorded, the exact redelivery before it was consumed too.
+    // Same key, same partition: once the second is in the inbox, the exact redelivery before it was consumed too.
     await until('both acceptance ids seen by the inbox', async () => {
       const [{ c }] = await intake.dataSource.query(`SELECT count(*)::int AS c FROM intake.inbox WHERE consumer = 'intake.ksef-verdicts' AND message_id = ANY($1::uuid[])`, [[early.id, again.id]]);
       return c === 2;
     });
+    await intake.publisher.publish(intake.topics.invoiceUpoReceived, upoReceived(id, 'V/2', ksefNumber(2)));
+    await until('the late UPO stored', async () => ((await intake.dataSource.query(`SELECT 1 FROM intake.invoice_upos WHERE invoice_id = $1`, [id])) as unknown[]).length === 1);
     const rows = await history(id);
     expect(rows.map((h) => [h['from_state'], h['to_state']])).toEqual([
       [null, 'RECEIVED'],
@@ -267,6 +278,11 @@ describe('recording KSeF verdicts (invoice.processing, invoice.accepted, invoice
       (await intake.service.registry.getSingleMetricAsString('ksef_consumer_dead_lettered_total')).includes('code="KSEF_NUMBER_CONFLICT"'),
     );
     expect(await stateOf(clash)).toBe('SENT');
+    // A late UPO naming another number than the invoice was accepted with is not kept.
+    await intake.publisher.publish(intake.topics.invoiceUpoReceived, upoReceived(original, 'V/5', ksefNumber(8)));
+    await until('UPO mismatch dead-lettered', async () =>
+      (await intake.service.registry.getSingleMetricAsString('ksef_consumer_dead_lettered_total')).includes('code="UPO_KSEF_NUMBER_MISMATCH"'),
+    );
   });
 
   it('answers the new routes as its OpenAPI document describes', async () => {

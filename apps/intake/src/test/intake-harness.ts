@@ -45,6 +45,7 @@ export async function startIntake(options: { internalApiToken?: string; maxDocum
     invoiceEscalated: randomTopic('invoice-escalated'),
     invoiceProcessing: randomTopic('invoice-processing'),
     invoiceAccepted: randomTopic('invoice-accepted'),
+    invoiceUpoReceived: randomTopic('invoice-upo-received'),
   };
   const testConfig = {
     ...config,
