@@ -57,7 +57,7 @@ describe('after a verdict poll', () => {
   it('a final status decides even past the deadline', () => {
     const accepted = { kind: 'accepted', ksefNumber: '5265877635-20260101-0100001AF629-AF', duplicate: false, upoSessionReferenceNumber: 'SO-1' } as const;
     expect(decideAfterVerdictPoll(plan(40), { kind: 'verdict', verdict: accepted }, at(7_200), policy)).toEqual({ action: 'accept', verdict: accepted });
-    const rejected = { kind: 'rejected', code: 430, description: 'Błąd weryfikacji', details: ['x'] } as const;
+    const rejected = { kind: 'rejected' as const, code: 430, description: 'Błąd weryfikacji', details: ['x'] };
     expect(decideAfterVerdictPoll(plan(0), { kind: 'verdict', verdict: rejected }, at(1), policy)).toEqual({ action: 'reject', verdict: rejected });
   });
 
