@@ -264,6 +264,25 @@ describe('status-poller against the KSeF simulator', () => {
     expect(accepted.of(invoiceAccepted.type, invoiceId)).toEqual([]);
   });
 
+  it('two poller instances on one table: every invoice accepted exactly once, work shared', async () => {
+    const second = await startPoller(world, { ksefBaseUrl: sim.apiBaseUrl, tokens });
+    const outcomes = (text: string) => [...text.matchAll(/ksef_poller_outcomes_total\{[^}]*\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    try {
+      const before = outcomes(await poller.metrics()) + outcomes(await second.metrics());
+      const submitted = [];
+      for (let i = 0; i < 12; i += 1) submitted.push(await submitOnline());
+      for (const s of submitted) await finalState(s.invoiceId);
+      await new Promise((r) => setTimeout(r, 1_500));
+      for (const s of submitted) expect(accepted.of(invoiceAccepted.type, s.invoiceId)).toHaveLength(1);
+      const firstCount = outcomes(await poller.metrics());
+      const secondCount = outcomes(await second.metrics());
+      expect(firstCount + secondCount - before).toBe(12);
+      expect(secondCount).toBeGreaterThan(0);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('an invoice of a context the sender does not know keeps its row and is retried, never dropped', async () => {
     const stranger = randomNip();
     const invoiceId = randomUUID();
