@@ -19,7 +19,7 @@ export function notifierSettingsFromConfig(): NotifierSettings {
       jitter: config.NOTIFIER_WEBHOOK_RETRY_JITTER,
       maxAttempts: config.NOTIFIER_WEBHOOK_MAX_ATTEMPTS,
     },
-    delivery: { timeoutMs: config.NOTIFIER_WEBHOOK_TIMEOUT_MS, upoInlineMaxBytes: config.NOTIFIER_WEBHOOK_UPO_INLINE_MAX_BYTES },
+    delivery: { timeoutMs: config.NOTIFIER_WEBHOOK_TIMEOUT_MS, upoInlineMaxBytes: config.NOTIFIER_WEBHOOK_UPO_INLINE_MAX_BYTES, upoLinkBaseUrl: config.NOTIFIER_UPO_LINK_BASE_URL },
     scheduler: { pollIntervalMs: config.NOTIFIER_POLL_INTERVAL_MS, batchSize: config.NOTIFIER_BATCH_SIZE, leaseMs: config.NOTIFIER_LEASE_MS },
   };
 }

@@ -36,7 +36,8 @@ export interface NotifierSettings {
   masterKey: Buffer;
   previousMasterKeys: Buffer[];
   retry: WebhookRetryPolicy;
-  delivery: { timeoutMs: number; upoInlineMaxBytes: number };
+  /** `upoLinkBaseUrl`: intake's public base URL, for `upo.href` in webhooks; unset: no link. */
+  delivery: { timeoutMs: number; upoInlineMaxBytes: number; upoLinkBaseUrl?: string };
   scheduler: { pollIntervalMs: number; batchSize: number; leaseMs: number };
 }
 

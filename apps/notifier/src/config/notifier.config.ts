@@ -23,6 +23,7 @@ export const DEV_MASTER_KEY = 'ZGV2LW9ubHkga3NlZi1icmlkZ2Ugbm90aWZpZXIga2U=';
  * | NOTIFIER_WEBHOOK_RETRY_MAX_MS | 3600000 | cap of one delay (and of an honoured Retry-After) |
  * | NOTIFIER_WEBHOOK_RETRY_JITTER | 0.2 | ± fraction of each delay randomised |
  * | NOTIFIER_WEBHOOK_UPO_INLINE_MAX_BYTES | 65536 | UPO XML up to this size travels inline in webhooks (always on Kafka) |
+ * | NOTIFIER_UPO_LINK_BASE_URL | unset | intake's public base URL; webhooks then carry `upo.href` (`…/v1/invoices/{id}/upo`) |
  * | NOTIFIER_POLL_INTERVAL_MS | 500 | how often the delivery scheduler looks for due deliveries |
  * | NOTIFIER_BATCH_SIZE | 20 | deliveries one instance claims (and sends in parallel) per round |
  * | NOTIFIER_LEASE_MS | 60000 | lease of a claimed delivery; must exceed 2 × NOTIFIER_WEBHOOK_TIMEOUT_MS |
@@ -41,6 +42,7 @@ export function loadNotifierConfig(env: Env = process.env) {
       NOTIFIER_WEBHOOK_RETRY_MAX_MS: envInt(3_600_000, 0, 86_400_000),
       NOTIFIER_WEBHOOK_RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
       NOTIFIER_WEBHOOK_UPO_INLINE_MAX_BYTES: envInt(65_536, 0, 10_000_000),
+      NOTIFIER_UPO_LINK_BASE_URL: envOptional(z.string().url()),
       NOTIFIER_POLL_INTERVAL_MS: envInt(500, 10, 60_000),
       NOTIFIER_BATCH_SIZE: envInt(20, 1, 500),
       NOTIFIER_LEASE_MS: envInt(60_000, 1_000, 3_600_000),

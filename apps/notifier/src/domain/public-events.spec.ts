@@ -43,6 +43,9 @@ describe('internal outcomes → public events', () => {
     expect(small.headers).toBeUndefined();
     const large = JSON.parse(webhookBody(envelope, 10));
     expect(large.payload.upo).toEqual({ status: 'available', sha256: small.payload.upo.sha256, sizeBytes: 33 });
+    const linked = JSON.parse(webhookBody(envelope, 10, 'https://bridge.example.com/'));
+    expect(linked.payload.upo.href).toBe(`https://bridge.example.com/v1/invoices/${invoiceId}/upo`);
+    expect(JSON.parse(webhookBody(env('notification.invoice-accepted', acceptedNotification({ ...accepted, upoXml: undefined })), 10, 'https://b.example')).payload.upo).toEqual({ status: 'pending' });
   });
 
   it('event type filters accept short names and refuse unknown ones', () => {

@@ -102,11 +102,17 @@ export function escalatedNotification(input: InvoiceEscalated): NotificationInvo
 
 /**
  * The JSON body of a webhook: the public envelope without its internal headers (trace context). A UPO larger than
- * `upoInlineMaxBytes` loses its `xml` (its `sha256` and `sizeBytes` stay; the Kafka event always carries it).
+ * `upoInlineMaxBytes` loses its `xml` (its `sha256` and `sizeBytes` stay; the Kafka event always carries it); with
+ * `upoLinkBaseUrl` an available UPO also carries `href`, intake's UPO download for this invoice.
  */
-export function webhookBody(envelope: Envelope, upoInlineMaxBytes: number): string {
+export function webhookBody(envelope: Envelope, upoInlineMaxBytes: number, upoLinkBaseUrl?: string): string {
   const payload = envelope.payload as { upo?: Upo };
-  const upo = payload.upo;
-  const trimmed = upo?.xml !== undefined && (upo.sizeBytes ?? Buffer.byteLength(upo.xml, 'utf8')) > upoInlineMaxBytes ? { ...payload, upo: { ...upo, xml: undefined } } : payload;
-  return JSON.stringify({ id: envelope.id, type: envelope.type, version: envelope.version, occurredAt: envelope.occurredAt, tenant: envelope.tenant, invoiceId: envelope.aggregateId, payload: trimmed });
+  let body: unknown = payload;
+  if (payload.upo) {
+    const upo = { ...payload.upo };
+    if (upo.xml !== undefined && (upo.sizeBytes ?? Buffer.byteLength(upo.xml, 'utf8')) > upoInlineMaxBytes) delete upo.xml;
+    if (upoLinkBaseUrl && upo.status === 'available') upo.href = `${upoLinkBaseUrl.replace(/\/+$/, '')}/v1/invoices/${encodeURIComponent(envelope.aggregateId)}/upo`;
+    body = { ...payload, upo };
+  }
+  return JSON.stringify({ id: envelope.id, type: envelope.type, version: envelope.version, occurredAt: envelope.occurredAt, tenant: envelope.tenant, invoiceId: envelope.aggregateId, payload: body });
 }

@@ -18,6 +18,7 @@ export interface DeliveryOptions {
   retry: WebhookRetryPolicy;
   timeoutMs: number;
   upoInlineMaxBytes: number;
+  upoLinkBaseUrl?: string;
   deadLetterTopic: string;
 }
 
@@ -105,7 +106,7 @@ export class DeliveryProcessor {
     }
     // A master key that does not open the secret is a configuration fault, not the endpoint's: throw, burn no attempt.
     const secret = this.cipher.decrypt(d.sealed, d.subscriptionId);
-    const body = webhookBody(d.envelope, this.options.upoInlineMaxBytes);
+    const body = webhookBody(d.envelope, this.options.upoInlineMaxBytes, this.options.upoLinkBaseUrl);
     const timestamp = Math.floor(Date.now() / 1000);
     const headers = {
       [WEBHOOK_HEADERS.eventId]: d.envelope.id,

@@ -25,6 +25,8 @@ export const upoSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   sizeBytes: z.number().int().positive().optional(),
   xml: z.string().min(1).optional(),
+  /** Webhooks only, when the deployment configures it: intake's `GET /v1/invoices/{id}/upo` (tenant API key; its `X-Content-SHA256` equals `sha256`). */
+  href: z.string().url().optional(),
 });
 
 export type Upo = z.infer<typeof upoSchema>;
