@@ -2,7 +2,14 @@ const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
 const { appWebpackOptions } = require('../../tools/webpack/app-options');
 const { join } = require('path');
 
+// The official KSeF artifacts (the UPO XSD) ship next to the bundle; @ksef-bridge/ksef-spec finds them there.
+const officialArtifacts = [
+  { input: 'libs/ksef-spec/official', glob: '**/*', output: 'ksef-spec/official' },
+  // Listed on its own: the recursive glob skips .json files in this toolchain.
+  { input: 'libs/ksef-spec/official', glob: 'open-api.json', output: 'ksef-spec/official' },
+];
+
 module.exports = {
   output: { path: join(__dirname, '../../dist/apps/status-poller') },
-  plugins: [new NxAppWebpackPlugin(appWebpackOptions(__dirname))],
+  plugins: [new NxAppWebpackPlugin(appWebpackOptions(__dirname, officialArtifacts))],
 };
