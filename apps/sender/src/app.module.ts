@@ -26,6 +26,12 @@ export function senderSettingsFromConfig(): SenderSettings {
     sessionMaxInvoices: config.SENDER_SESSION_MAX_INVOICES,
     sessionIdleCloseMs: config.SENDER_SESSION_IDLE_CLOSE_MS,
     breaker: { failures: config.SENDER_BREAKER_FAILURES, openMs: config.SENDER_BREAKER_OPEN_MS },
+    batch: {
+      backlogThreshold: config.SENDER_BATCH_BACKLOG_THRESHOLD,
+      queueAgeMs: config.SENDER_BATCH_QUEUE_AGE_MS,
+      maxInvoices: config.SENDER_BATCH_MAX_INVOICES,
+      maxBytes: config.SENDER_BATCH_MAX_BYTES,
+    },
   };
 }
 

@@ -13,6 +13,8 @@ import { IntakeDocumentClient } from './claim-check/intake-document.client';
 import { KsefContextRepository } from './contexts/ksef-context.repository';
 import { TokenCipher } from './contexts/token-cipher';
 import { CircuitBreaker } from './domain/circuit-breaker';
+import { BatchSendProcessor } from './send-invoice/batch-send.processor';
+import { BatchSessionProbe } from './send-invoice/batch-session-probe';
 import { INVOICE_VALIDATED_GROUP, InvoiceValidatedHandler } from './send-invoice/invoice-validated.handler';
 import { KsefSessions } from './send-invoice/ksef-sessions';
 import { SendInvoiceProcessor, type SenderMetrics } from './send-invoice/send-invoice.processor';
@@ -23,7 +25,14 @@ import { SENDER_SETTINGS, type SenderSettings } from './sender.settings';
 function senderMetrics(registry: Registry): SenderMetrics {
   const attempts = getOrCreateMetric(registry, 'ksef_sender_attempts_total', (registers) => new Counter({ name: 'ksef_sender_attempts_total', help: 'Send attempts by outcome (submitted, reconciled, not-found, ambiguous, transport, rate-limited, auth, rejected, error)', labelNames: ['outcome'], registers }));
   const escalated = getOrCreateMetric(registry, 'ksef_sender_escalated_total', (registers) => new Counter({ name: 'ksef_sender_escalated_total', help: 'Invoices the sender ESCALATED (a person must look), by code', labelNames: ['code'], registers }));
-  return { attempt: (outcome) => attempts.inc({ outcome }), escalated: (code) => escalated.inc({ code }) };
+  const submitted = getOrCreateMetric(registry, 'ksef_sender_invoices_submitted_total', (registers) => new Counter({ name: 'ksef_sender_invoices_submitted_total', help: 'Invoices that reached KSeF (submitted or reconciled), by mode (online, batch)', labelNames: ['mode'], registers }));
+  const batchSessions = getOrCreateMetric(registry, 'ksef_sender_batch_sessions_total', (registers) => new Counter({ name: 'ksef_sender_batch_sessions_total', help: 'Batch sessions by outcome (closed, reconciled, not-processed, unresolved, failed)', labelNames: ['outcome'], registers }));
+  return {
+    attempt: (outcome) => attempts.inc({ outcome }),
+    escalated: (code) => escalated.inc({ code }),
+    submittedInvoices: (mode, count) => submitted.inc({ mode }, count),
+    batchSession: (outcome) => batchSessions.inc({ outcome }),
+  };
 }
 
 /** Gauges read from `send_jobs` at scrape time: how many invoices wait for KSeF and for how long. */
@@ -108,8 +117,11 @@ export function senderAppModule(platform: PlatformOptions, settings: SenderSetti
         useFactory: (ds: DataSource, contexts: KsefContextRepository, jobs: SendJobRepository, outbox: OutboxWriter, sessions: KsefSessions, logger: Logger, registry: Registry) => {
           const documents = new IntakeDocumentClient(settings.intake.url, settings.intake.token, settings.intake.timeoutMs);
           const log = logger.child({ component: 'sender' });
-          const processor = new SendInvoiceProcessor(ds, jobs, outbox, documents, sessions, breaker, settings.topics, settings.retry, log, senderMetrics(registry));
-          return new SendScheduler(ds, contexts, jobs, processor, breaker, sessions, settings.scheduler, log);
+          const metrics = senderMetrics(registry);
+          const probe = new BatchSessionProbe(log);
+          const processor = new SendInvoiceProcessor(ds, jobs, outbox, documents, sessions, breaker, settings.topics, settings.retry, log, metrics, probe);
+          const batch = new BatchSendProcessor(ds, jobs, outbox, documents, sessions, breaker, processor, probe, settings.topics, settings.scheduler.leaseMs, log, metrics);
+          return new SendScheduler(ds, contexts, jobs, processor, breaker, sessions, settings.scheduler, log, { processor: batch, settings: settings.batch, maxAttempts: settings.retry.maxAttempts });
         },
       },
       SenderLifecycle,

@@ -1,5 +1,6 @@
 import { TOPICS } from '@ksef-bridge/contracts';
 import type { RetrySchedule } from './domain/retry-schedule';
+import type { BatchSettings } from './send-invoice/batch-policy';
 
 /** The topics the sender speaks on; tests pass random names, production uses TOPICS. */
 export interface SenderTopics {
@@ -34,6 +35,8 @@ export interface SenderSettings {
   /** Close a context's session after this long without sends. */
   sessionIdleCloseMs: number;
   breaker: { failures: number; openMs: number };
+  /** The switch to batch sessions (thresholds, package size). */
+  batch: BatchSettings;
 }
 
 export const SENDER_SETTINGS = Symbol('SENDER_SETTINGS');

@@ -6,6 +6,11 @@ describe('sender configuration', () => {
     expect(c).toMatchObject({ KSEF_BASE_URL: 'http://127.0.0.1:3100/v2', SENDER_MAX_ATTEMPTS: 8, SENDER_RETRY_DELAYS_MS: [30_000, 120_000], SENDER_MASTER_KEY: DEV_MASTER_KEY, usesDevMasterKey: true });
   });
 
+  it('switches to batch sessions at production-sized thresholds by default, within KSeF limits', () => {
+    expect(loadSenderConfig({})).toMatchObject({ SENDER_BATCH_BACKLOG_THRESHOLD: 100, SENDER_BATCH_QUEUE_AGE_MS: 900_000, SENDER_BATCH_MAX_INVOICES: 1_000, SENDER_BATCH_MAX_BYTES: 50_000_000 });
+    expect(() => loadSenderConfig({ SENDER_BATCH_MAX_INVOICES: '10001' })).toThrow(/SENDER_BATCH_MAX_INVOICES/);
+  });
+
   it('refuses to start in production without a real master key', () => {
     expect(() => loadSenderConfig({ NODE_ENV: 'production' })).toThrow(/SENDER_MASTER_KEY/);
     expect(() => loadSenderConfig({ NODE_ENV: 'production', SENDER_MASTER_KEY: DEV_MASTER_KEY })).toThrow(/SENDER_MASTER_KEY/);

@@ -38,6 +38,10 @@ const delays = envList(['30000', '120000'])
  * | SENDER_SESSION_MAX_INVOICES | 10000 | invoices per interactive session before a new one is opened |
  * | SENDER_SESSION_IDLE_CLOSE_MS | 600000 | a session without sends this long is closed (KSeF then issues its session UPO) |
  * | SENDER_BREAKER_FAILURES / SENDER_BREAKER_OPEN_MS | 5 / 30000 | consecutive KSeF failures that open the circuit, and for how long |
+ * | SENDER_BATCH_BACKLOG_THRESHOLD | 100 | due invoices of a context at which it goes out in batch sessions (0: never by count) |
+ * | SENDER_BATCH_QUEUE_AGE_MS | 900000 | age of a context's oldest due invoice (or interactive sending time by the rate limits) at which it switches (0: never) |
+ * | SENDER_BATCH_MAX_INVOICES | 1000 | invoices per batch package (KSeF: 10,000 per session) |
+ * | SENDER_BATCH_MAX_BYTES | 50000000 | sum of invoice sizes per package (held in memory; KSeF: 50 parts of 100 MB) |
  */
 export function loadSenderConfig(env: Env = process.env) {
   const loaded = loadServiceConfig(
@@ -65,6 +69,10 @@ export function loadSenderConfig(env: Env = process.env) {
       SENDER_SESSION_IDLE_CLOSE_MS: envInt(600_000, 1_000, 43_200_000),
       SENDER_BREAKER_FAILURES: envInt(5, 1, 1_000),
       SENDER_BREAKER_OPEN_MS: envInt(30_000, 100, 3_600_000),
+      SENDER_BATCH_BACKLOG_THRESHOLD: envInt(100, 0, 1_000_000),
+      SENDER_BATCH_QUEUE_AGE_MS: envInt(900_000, 0, 86_400_000),
+      SENDER_BATCH_MAX_INVOICES: envInt(1_000, 2, 10_000),
+      SENDER_BATCH_MAX_BYTES: envInt(50_000_000, 1_000_000, 1_000_000_000),
     },
     env,
   );

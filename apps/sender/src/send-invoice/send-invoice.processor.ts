@@ -10,17 +10,32 @@ import type { CircuitBreaker } from '../domain/circuit-breaker';
 import { retryDelayMs, type RetrySchedule } from '../domain/retry-schedule';
 import { decideAfterFailure } from '../domain/send-job';
 import type { SenderTopics } from '../sender.settings';
-import { classifyFailure } from './failure-facts';
+import { isBatchSessionRef, type BatchSessionProbe } from './batch-session-probe';
+import { classifyFailure, type ClassifiedFailure } from './failure-facts';
 import type { KsefSessions } from './ksef-sessions';
 import { LeaseLostError, type SendJob, type SendJobRepository } from './send-job.repository';
+
+/** How long a job waits before its undecided batch session (open, or status unknown) is looked at again. */
+const UNDECIDED_BATCH_RECHECK_MS = 5_000;
 
 export interface SenderMetrics {
   attempt(outcome: string): void;
   escalated(code: string): void;
+  /** Invoices that reached KSeF (submitted or reconciled), by mode. */
+  submittedInvoices(mode: 'online' | 'batch', count: number): void;
+  /** One batch session by how it ended: closed, reconciled (close answer lost, status said closed), not-processed, unresolved, failed (before close). */
+  batchSession(outcome: 'closed' | 'reconciled' | 'not-processed' | 'unresolved' | 'failed'): void;
 }
 
 /** Which step failed: reading KSeF's session list, opening a session, or the send itself. */
-type Step = 'reconcile' | 'document' | 'session' | 'send';
+export type Step = 'reconcile' | 'document' | 'session' | 'send';
+
+/** How the batch path hands a failure over: its own classification, and the breaker already told once per package. */
+export interface FailureOverride {
+  facts: ClassifiedFailure;
+  /** False: do not feed the circuit breaker (the caller did, once for the whole package). */
+  breaker: boolean;
+}
 
 /**
  * One attempt for one claimed job: reconcile first when an earlier send may have reached KSeF (lost answer, or the
@@ -39,6 +54,7 @@ export class SendInvoiceProcessor {
     private readonly retry: RetrySchedule,
     private readonly logger: Logger,
     private readonly metrics: SenderMetrics,
+    private readonly batchProbe: BatchSessionProbe,
   ) {}
 
   async process(context: KsefContextRow, claimed: SendJob): Promise<void> {
@@ -107,10 +123,27 @@ export class SendInvoiceProcessor {
     return { ...job, inflightSessionRef: null, needsReconcile: true, attempts: job.attempts + 1 };
   }
 
-  /** Looks for the invoice (by hash) in every session where a send of it went unanswered. True when found (job SENT). */
+  /**
+   * Looks for the invoice in every session where a send of it went unanswered: by hash in an interactive session's
+   * invoice list; by the status of a batch session (closed = the package, with this invoice, is KSeF's; an open one is
+   * closed first, its parts were all uploaded before it was recorded). True when the job is settled for this round:
+   * found (SENT), or a batch session still undecided (requeued without sending, nothing sent twice).
+   */
   private async reconcile(client: KsefClient, job: SendJob, startedAt: Date): Promise<boolean> {
     const sessions = await this.jobs.ambiguousSessions(this.dataSource.manager, job.invoiceId);
+    let undecided: string | undefined;
     for (const sessionReferenceNumber of sessions) {
+      if (isBatchSessionRef(sessionReferenceNumber)) {
+        const state = await this.batchProbe.resolve(client, sessionReferenceNumber);
+        this.breaker.recordSuccess();
+        if (state === 'in-ksef') {
+          this.logger.info({ invoiceId: job.invoiceId, session: sessionReferenceNumber }, 'ambiguous batch close reconciled: KSeF has the package');
+          await this.submitted(job, startedAt, { sessionReferenceNumber, mode: 'batch', reconciled: true, attempt: Math.max(1, job.attempts) });
+          return true;
+        }
+        if (state === 'undecided') undecided = sessionReferenceNumber;
+        continue;
+      }
       const known = await client.findSessionInvoiceByHash(sessionReferenceNumber, job.invoiceHash);
       this.breaker.recordSuccess();
       if (known) {
@@ -118,6 +151,12 @@ export class SendInvoiceProcessor {
         await this.submitted(job, startedAt, { sessionReferenceNumber, invoiceReferenceNumber: known.referenceNumber, reconciled: true, attempt: Math.max(1, job.attempts) });
         return true;
       }
+    }
+    if (undecided) {
+      // Not counted and not sent: the package may still become KSeF's. Looked at again after a short wait.
+      await withTransaction(this.dataSource, (m) => this.jobs.requeue(m, job, { delayMs: UNDECIDED_BATCH_RECHECK_MS, countAttempt: false, needsReconcile: true, errorCode: 'BATCH_SESSION_UNDECIDED' }));
+      this.logger.warn({ invoiceId: job.invoiceId, session: undecided }, 'batch session not decided yet; the invoice waits (no re-send)');
+      return true;
     }
     await withTransaction(this.dataSource, async (m) => {
       await this.jobs.recordAttempt(m, { invoiceId: job.invoiceId, attempt: Math.max(1, job.attempts), counted: false, startedAt, outcome: 'not-found', invoiceHash: job.invoiceHash, referenceNumbers: { sessions: sessions.join(',') } });
@@ -128,14 +167,14 @@ export class SendInvoiceProcessor {
     return false;
   }
 
-  private async submitted(job: SendJob, startedAt: Date, o: { sessionReferenceNumber: string; invoiceReferenceNumber: string; reconciled: boolean; attempt: number }): Promise<void> {
+  private async submitted(job: SendJob, startedAt: Date, o: { sessionReferenceNumber: string; invoiceReferenceNumber?: string; mode?: 'online' | 'batch'; reconciled: boolean; attempt: number }): Promise<void> {
     const payload: InvoiceSubmitted = {
       invoiceId: job.invoiceId,
       erpDocumentId: job.erpDocumentId,
       contextNip: job.contextNip,
       sessionReferenceNumber: o.sessionReferenceNumber,
-      mode: 'online',
-      invoiceReferenceNumber: o.invoiceReferenceNumber,
+      mode: o.mode ?? 'online',
+      ...(o.invoiceReferenceNumber ? { invoiceReferenceNumber: o.invoiceReferenceNumber } : {}),
       invoiceHash: job.invoiceHash,
       submittedAt: new Date().toISOString(),
       attempt: o.attempt,
@@ -152,18 +191,26 @@ export class SendInvoiceProcessor {
         invoiceReferenceNumber: o.invoiceReferenceNumber,
         invoiceHash: job.invoiceHash,
         httpStatus: o.reconciled ? undefined : 202,
+        referenceNumbers: o.mode === 'batch' ? { mode: 'batch' } : undefined,
       });
       await this.jobs.finish(m, job, 'SENT', { countAttempt: !o.reconciled, sessionReferenceNumber: o.sessionReferenceNumber, invoiceReferenceNumber: o.invoiceReferenceNumber });
       await this.emit(m, job, this.topics.invoiceSubmitted, invoiceSubmitted, payload);
     });
     this.metrics.attempt(o.reconciled ? 'reconciled' : 'submitted');
+    this.metrics.submittedInvoices(o.mode ?? 'online', 1);
   }
 
-  private async failed(context: KsefContextRow, job: SendJob, step: Step, startedAt: Date, sessionRef: string | undefined, error: unknown): Promise<void> {
-    const facts = classifyFailure(error, step === 'send');
-    if (facts.ksefUnavailable) this.breaker.recordFailure();
-    else if (facts.ksefAnswered) this.breaker.recordSuccess();
-    else this.breaker.release();
+  /**
+   * Records a failed attempt and decides (retry with backoff, reject, escalate). Public for the batch path, which
+   * passes its own classification (`override`): a package refused by KSeF is not a rejection of its invoices.
+   */
+  async failed(context: KsefContextRow, job: SendJob, step: Step, startedAt: Date, sessionRef: string | undefined, error: unknown, override?: FailureOverride): Promise<void> {
+    const facts = override?.facts ?? classifyFailure(error, step === 'send');
+    if (!override || override.breaker) {
+      if (facts.ksefUnavailable) this.breaker.recordFailure();
+      else if (facts.ksefAnswered) this.breaker.recordSuccess();
+      else this.breaker.release();
+    }
     if (facts.sessionGone) this.sessions.forget(context.nip, job.form);
 
     const counted = facts.outcome !== 'rate-limited';

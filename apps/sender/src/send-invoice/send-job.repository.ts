@@ -229,6 +229,48 @@ export class SendJobRepository {
     );
   }
 
+  /**
+   * A context's due jobs that could go into a batch package (no reconciliation pending, no send in flight) and the
+   * age of the oldest: the inputs of the batch-session switch.
+   */
+  async dueForBatch(manager: EntityManager, contextNip: string): Promise<{ due: number; oldestAgeMs: number }> {
+    const [row]: Array<{ due: string; oldest_ms: string | null }> = await manager.query(
+      `SELECT count(*) AS due, extract(epoch FROM clock_timestamp() - min(created_at)) * 1000 AS oldest_ms FROM ${this.jobs}
+       WHERE context_nip = $1 AND next_attempt_at <= clock_timestamp() AND NOT needs_reconcile AND inflight_session_ref IS NULL
+         AND (state = 'QUEUED' OR (state = 'SENDING' AND lease_until < clock_timestamp()))`,
+      [contextNip],
+    );
+    return { due: Number(row.due), oldestAgeMs: Number(row.oldest_ms ?? 0) };
+  }
+
+  /** Extends the leases of claimed jobs; returns the claims still held (the others were taken over meanwhile). */
+  async renewLeases(manager: EntityManager, claims: readonly Claim[], leaseMs: number): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const rows = returnedRows<{ invoice_id: string }>(await manager.query(
+      `UPDATE ${this.jobs} j SET lease_until = clock_timestamp() + $3 * interval '1 millisecond'
+       FROM unnest($1::uuid[], $2::uuid[]) AS c(invoice_id, claim_token)
+       WHERE j.invoice_id = c.invoice_id AND j.claim_token = c.claim_token AND j.state = 'SENDING' RETURNING j.invoice_id`,
+      [claims.map((c) => c.invoiceId), claims.map((c) => c.claimToken), leaseMs],
+    ));
+    return new Set(rows.map((r) => r.invoice_id));
+  }
+
+  /**
+   * Committed before a batch session's close leaves: every job of the package names the session (and keeps its lease
+   * for `leaseMs` more). All or nothing: if one claim was lost, nothing is marked and the package must not be closed.
+   */
+  async markInflightBatch(manager: EntityManager, claims: readonly Claim[], sessionReferenceNumber: string, leaseMs: number): Promise<void> {
+    const rows = returnedRows<{ invoice_id: string }>(await manager.query(
+      `UPDATE ${this.jobs} j SET inflight_session_ref = $3, lease_until = clock_timestamp() + $4 * interval '1 millisecond', updated_at = clock_timestamp()
+       FROM unnest($1::uuid[], $2::uuid[]) AS c(invoice_id, claim_token)
+       WHERE j.invoice_id = c.invoice_id AND j.claim_token = c.claim_token AND j.state = 'SENDING' RETURNING j.invoice_id`,
+      [claims.map((c) => c.invoiceId), claims.map((c) => c.claimToken), sessionReferenceNumber, leaseMs],
+    ));
+    const held = new Set(rows.map((r) => r.invoice_id));
+    const lost = claims.find((c) => !held.has(c.invoiceId));
+    if (lost) throw new LeaseLostError(lost.invoiceId);
+  }
+
   /** Jobs waiting to reach KSeF (QUEUED or SENDING) and the age of the oldest, for the backlog gauges. */
   async backlog(manager: EntityManager): Promise<{ waiting: number; oldestAgeSeconds: number }> {
     const [row]: Array<{ waiting: string; oldest: string | null }> = await manager.query(

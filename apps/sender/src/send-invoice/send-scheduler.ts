@@ -4,9 +4,11 @@ import type { Logger } from '@ksef-bridge/observability';
 import { withTransaction } from '@ksef-bridge/persistence';
 import type { KsefContextRepository, KsefContextRow } from '../contexts/ksef-context.repository';
 import type { CircuitBreaker } from '../domain/circuit-breaker';
+import { selectBatch, wantsBatch, type BatchSettings } from './batch-policy';
+import type { BatchSendProcessor } from './batch-send.processor';
 import type { KsefSessions } from './ksef-sessions';
 import type { SendInvoiceProcessor } from './send-invoice.processor';
-import { LeaseLostError, type SendJobRepository } from './send-job.repository';
+import { LeaseLostError, type SendJob, type SendJobRepository } from './send-job.repository';
 
 export interface SchedulerOptions {
   pollIntervalMs: number;
@@ -16,6 +18,13 @@ export interface SchedulerOptions {
   leaseMs: number;
   /** Contexts one instance works on per round (in parallel). */
   contextsPerRound: number;
+}
+
+/** The batch path: its processor, thresholds, and the attempt limit (exhausted jobs are escalated individually). */
+export interface SchedulerBatch {
+  processor: BatchSendProcessor;
+  settings: BatchSettings;
+  maxAttempts: number;
 }
 
 /**
@@ -39,6 +48,7 @@ export class SendScheduler {
     private readonly sessions: KsefSessions,
     private readonly options: SchedulerOptions,
     private readonly logger: Logger,
+    private readonly batch?: SchedulerBatch,
   ) {}
 
   start(): void {
@@ -64,7 +74,51 @@ export class SendScheduler {
   }
 
   private async runContext(context: KsefContextRow): Promise<number> {
+    if (this.batch && (await this.batchWanted(context, this.batch))) return this.runBatch(context, this.batch);
     const claimed = await withTransaction(this.dataSource, (m) => this.jobs.claimDue(m, context.nip, this.options.batchSize, this.options.leaseMs));
+    return this.sendEach(context, claimed);
+  }
+
+  /** Backlog, queue age and the rate-limit plan of interactive sends decide (batch-policy.ts). */
+  private async batchWanted(context: KsefContextRow, batch: SchedulerBatch): Promise<boolean> {
+    if (batch.settings.backlogThreshold === 0 && batch.settings.queueAgeMs === 0) return false;
+    const { due, oldestAgeMs } = await this.jobs.dueForBatch(this.dataSource.manager, context.nip);
+    if (due < 2) return false;
+    const planned = this.sessions.limiter?.plan(`Nip:${context.nip}`, 'invoiceSend', Math.min(due, batch.settings.maxInvoices));
+    const interactiveMs = planned?.length ? Math.max(0, (planned[planned.length - 1] as number) - Date.now()) : 0;
+    return wantsBatch({ due, oldestAgeMs, interactiveMs }, batch.settings);
+  }
+
+  /**
+   * A batch round: claim up to the package size, handle the jobs that need per-invoice care first (reconcile,
+   * interrupted, wrong tenant, exhausted), then send the rest as one batch session.
+   */
+  private async runBatch(context: KsefContextRow, batch: SchedulerBatch): Promise<number> {
+    const claimed = await withTransaction(this.dataSource, (m) => this.jobs.claimDue(m, context.nip, batch.settings.maxInvoices, this.options.leaseMs));
+    const selection = selectBatch(claimed, context.tenantId, batch.maxAttempts, batch.settings);
+    if (selection.giveBack.length) await withTransaction(this.dataSource, (m) => this.jobs.release(m, selection.giveBack));
+    let done = await this.sendEach(context, selection.individual);
+    if (selection.batch.length === 0) return done;
+    if (this.stopped || !this.breaker.tryAcquire()) {
+      await withTransaction(this.dataSource, (m) => this.jobs.release(m, selection.batch));
+      return done;
+    }
+    let leftOver: typeof selection.batch = [];
+    try {
+      leftOver = await batch.processor.send(context, selection.batch);
+      done += selection.batch.length - leftOver.length;
+    } catch (err) {
+      // Recording failed (database down): the jobs are taken up again after their lease, reconciling if marked in flight.
+      this.logger.error({ err, nip: context.nip, invoices: selection.batch.length }, 'batch session could not be recorded');
+      done += selection.batch.length;
+    } finally {
+      this.breaker.release();
+    }
+    return done + (await this.sendEach(context, leftOver));
+  }
+
+  /** Sends claimed jobs one after another through the context's interactive session; gives back the ones not reached. */
+  private async sendEach(context: KsefContextRow, claimed: readonly SendJob[]): Promise<number> {
     let done = 0;
     for (const job of claimed) {
       if (this.stopped || !this.breaker.tryAcquire()) break;

@@ -76,7 +76,7 @@ export interface SenderHarness {
   close(): Promise<void>;
 }
 
-export async function startSender(options: { ksefBaseUrl: string; internalApi?: SenderSettings['internalApi']; retry?: Partial<SenderSettings['retry']>; breaker?: SenderSettings['breaker']; sessionIdleCloseMs?: number }): Promise<SenderHarness> {
+export async function startSender(options: { ksefBaseUrl: string; internalApi?: SenderSettings['internalApi']; retry?: Partial<SenderSettings['retry']>; breaker?: SenderSettings['breaker']; sessionIdleCloseMs?: number; batch?: Partial<SenderSettings['batch']> }): Promise<SenderHarness> {
   const brokers = testKafkaBrokers();
   const db: TestDatabase = await createTestDatabase('sender');
   const documents = await startDocumentServer();
@@ -102,6 +102,8 @@ export async function startSender(options: { ksefBaseUrl: string; internalApi?: 
     sessionMaxInvoices: 10_000,
     sessionIdleCloseMs: options.sessionIdleCloseMs ?? 600_000,
     breaker: options.breaker ?? { failures: 50, openMs: 1_000 },
+    // Off unless a test asks: the interactive tests must stay interactive whatever their backlog or retries.
+    batch: { backlogThreshold: 0, queueAgeMs: 0, maxInvoices: 1_000, maxBytes: 50_000_000, ...options.batch },
   };
   const service = await bootstrapService({
     serviceName: 'sender',
