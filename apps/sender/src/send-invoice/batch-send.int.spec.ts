@@ -43,17 +43,20 @@ describe('sender batch sessions against the KSeF simulator', () => {
   const backlog = async (count: number) => {
     const nip = randomNip();
     const ids: string[] = [];
+    const xmls = new Map<string, string>();
     for (let i = 0; i < count; i += 1) {
       const invoiceId = randomUUID();
       const invoiceNumber = `FB/${invoiceId.slice(0, 8)}`;
-      await sender.publishValidated({ invoiceId, tenant: TENANT, nip, invoiceNumber, xml: buildSampleInvoice({ sellerNip: nip, invoiceNumber }) });
+      const xml = buildSampleInvoice({ sellerNip: nip, invoiceNumber });
+      await sender.publishValidated({ invoiceId, tenant: TENANT, nip, invoiceNumber, xml });
       ids.push(invoiceId);
+      xmls.set(invoiceId, xml);
     }
     await waitFor(async () => (await jobs(ids)).filter((j) => j.state === 'QUEUED').length === count, { timeoutMs: 60_000, what: `${count} jobs queued` });
     const token = await seedToken(nip);
     const reader = new KsefClient({ baseUrl: sim.apiBaseUrl, context: { type: 'Nip', value: nip }, credentials: { type: 'ksef-token', token: await seedToken(nip) }, rateLimiter: new KsefRateLimiter({ limits: TEST_ENVIRONMENT_RATE_LIMITS }), authPollIntervalMs: 50 });
     readers.push(reader);
-    return { nip, ids, reader, register: () => sender.registerContext(nip, TENANT, token) };
+    return { nip, ids, xmls, reader, register: () => sender.registerContext(nip, TENANT, token) };
   };
   const readers: KsefClient[] = [];
   const allSent = async (ids: string[]) => {
@@ -165,6 +168,42 @@ describe('sender batch sessions against the KSeF simulator', () => {
     const listed = await ksefList(reader, sessionRef);
     expect(listed).toHaveLength(rows.length);
     for (const row of rows) expect(listed.filter((i) => i.invoiceHash === row.invoice_hash)).toHaveLength(1);
+  });
+
+  it('a sender that died between recording the package and its close: the next owner closes that session, no re-send', async () => {
+    const { ids, xmls, reader, register } = await backlog(THRESHOLD);
+    // What the dead sender left behind: the package uploaded into a batch session that was never closed, and every
+    // job SENDING with an expired lease and naming that session (the beforeClose commit).
+    let sessionRef = '';
+    const died = await reader
+      .sendBatch(ids.map((id) => ({ fileName: `${id}.xml`, content: xmls.get(id) as string })), {
+        beforeClose: async (ref) => {
+          sessionRef = ref;
+          throw new Error('the sender died here');
+        },
+      })
+      .catch((e: unknown) => e);
+    expect((died as Error).message).toBe('the sender died here');
+    expect((await reader.getSessionStatus(sessionRef)).status.code).toBe(100);
+    await sender.dataSource.query(
+      `UPDATE sender.send_jobs SET state = 'SENDING', claim_token = gen_random_uuid(), inflight_session_ref = $2, lease_until = clock_timestamp() - interval '1 second'
+       WHERE invoice_id = ANY($1::uuid[])`,
+      [ids, sessionRef],
+    );
+    await register();
+    const rows = await allSent(ids);
+    for (const row of rows) {
+      expect(row.session_reference_number).toBe(sessionRef);
+      expect(await outcomes(row.invoice_id)).toEqual(['ambiguous', 'reconciled']);
+      expect(eventsOf(row.invoice_id)).toEqual([expect.objectContaining({ mode: 'batch', sessionReferenceNumber: sessionRef, reconciled: true, attempt: 1 })]);
+    }
+    const listed = await ksefList(reader, sessionRef);
+    expect(listed).toHaveLength(ids.length);
+    for (const row of rows) {
+      const copies = listed.filter((i) => i.invoiceHash === row.invoice_hash);
+      expect(copies).toHaveLength(1);
+      expect(invoiceOutcome(copies[0]!).kind).toBe('accepted');
+    }
   });
 
   it('a failure before the close (open refused with 5xx) puts the jobs back; the next round sends them in one batch', async () => {

@@ -63,14 +63,16 @@ export class BatchSendProcessor {
           closing = true;
         },
       });
-      this.breaker.recordSuccess();
-      this.logger.info({ nip: context.nip, session: sessionRef, invoices: packaged.length }, 'KSeF batch session closed');
-      await this.recordSubmitted(packaged, sessionRef as string, startedAt, false);
-      this.metrics.batchSession('closed');
     } catch (error) {
       if (!closing) await this.failedBeforeClose(context, packaged, startedAt, sessionRef, error);
       else await this.resolveClose(context, packaged, startedAt, sessionRef as string, error);
+      return unreadable;
     }
+    // Closed (204). If recording fails now, the jobs keep naming the session and are reconciled by its status later.
+    this.breaker.recordSuccess();
+    this.logger.info({ nip: context.nip, session: sessionRef, invoices: packaged.length }, 'KSeF batch session closed');
+    await this.recordSubmitted(packaged, sessionRef as string, startedAt, false);
+    this.metrics.batchSession('closed');
     return unreadable;
   }
 
