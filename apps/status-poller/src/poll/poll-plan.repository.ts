@@ -157,6 +157,17 @@ export class PollPlanRepository {
     return rows.length === 1;
   }
 
+  /** Extends the leases of claimed rows about to be worked on; returns the ids this claimer still holds. */
+  async renewLeases(manager: EntityManager, claims: readonly Claim[], leaseMs: number): Promise<Set<string>> {
+    const rows = returnedRows<{ invoice_id: string }>(await manager.query(
+      `UPDATE ${this.plan} p SET lease_until = clock_timestamp() + $3 * interval '1 millisecond'
+       FROM unnest($1::uuid[], $2::uuid[]) AS c(invoice_id, claim_token)
+       WHERE p.invoice_id = c.invoice_id AND p.claim_token = c.claim_token RETURNING p.invoice_id`,
+      [claims.map((c) => c.invoiceId), claims.map((c) => c.claimToken), leaseMs],
+    ));
+    return new Set(rows.map((r) => r.invoice_id));
+  }
+
   /** Poll again after `delayMs` (lease given back). */
   async reschedule(
     manager: EntityManager,

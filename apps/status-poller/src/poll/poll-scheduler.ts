@@ -42,17 +42,14 @@ export class PollScheduler {
   async runOnce(): Promise<number> {
     const claimed = await withTransaction(this.dataSource, (m) => this.plans.claimDue(m, this.options.batchSize, this.options.leaseMs));
     if (claimed.length === 0) return 0;
-    const units: Array<{ rows: PollRow[]; run: () => Promise<void> }> = [];
+    // Units of work: each UPO row alone, rows waiting for a verdict grouped by context and session (one listing).
+    const units: PollRow[][] = claimed.filter((r) => r.state !== 'WAITING').map((r) => [r]);
     const sessions = new Map<string, PollRow[]>();
-    for (const row of claimed) {
-      if (row.state !== 'WAITING') {
-        units.push({ rows: [row], run: () => this.processor.upo(row) });
-        continue;
-      }
+    for (const row of claimed.filter((r) => r.state === 'WAITING')) {
       const key = `${row.contextNip}|${row.sessionReferenceNumber}`;
       sessions.set(key, [...(sessions.get(key) ?? []), row]);
     }
-    for (const rows of sessions.values()) units.push({ rows, run: () => this.processor.verdicts(rows[0].contextNip, rows[0].sessionReferenceNumber, rows) });
+    units.push(...sessions.values());
 
     const untouched: PollRow[] = [];
     let next = 0;
@@ -60,13 +57,19 @@ export class PollScheduler {
       while (next < units.length) {
         const unit = units[next++];
         if (this.stopped) {
-          untouched.push(...unit.rows);
+          untouched.push(...unit);
           continue;
         }
         try {
-          await unit.run();
+          // The round's rows were claimed at once: extend this unit's leases now, so KSeF waits (rate limits) earlier
+          // in the round cannot hand its rows to another instance mid-work. Rows already taken over are skipped.
+          const held = await withTransaction(this.dataSource, (m) => this.plans.renewLeases(m, unit, this.options.leaseMs));
+          const rows = unit.filter((r) => held.has(r.invoiceId));
+          if (rows.length === 0) continue;
+          if (rows[0].state === 'WAITING') await this.processor.verdicts(rows[0].contextNip, rows[0].sessionReferenceNumber, rows);
+          else await this.processor.upo(rows[0]);
         } catch (err) {
-          this.logger.error({ err, invoices: unit.rows.map((r) => r.invoiceId) }, 'poll unit failed; its rows are polled again after their lease');
+          this.logger.error({ err, invoices: unit.map((r) => r.invoiceId) }, 'poll unit failed; its rows are polled again after their lease');
         }
       }
     };
