@@ -37,6 +37,8 @@ export class ErpInvoiceSubmittedHandler {
       }
       const { erpDocumentId, xmlBase64, metadata } = parsed.data.payload;
       if (!BASE64.test(xmlBase64)) throw new IntakeRefusal('REQUEST_INVALID', 'payload.xmlBase64 is not base64');
+      // PostgreSQL text cannot hold U+0000: an answer to the ERP instead of a failing insert.
+      if ([erpDocumentId, ...Object.entries(metadata ?? {}).flat()].some((s) => s.includes('\u0000'))) throw new IntakeRefusal('REQUEST_INVALID', 'payload.erpDocumentId and payload.metadata may not contain NUL (U+0000) characters');
       if (!(await this.tenants.isActive(manager, message.envelope.tenant))) {
         throw new IntakeRefusal('UNKNOWN_TENANT', `Tenant '${message.envelope.tenant}' is unknown or disabled`);
       }

@@ -46,6 +46,8 @@ export class SubmitInvoiceController {
       throw new ApiError(400, 'REQUEST_INVALID', 'The request body is invalid', { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
     }
     const { erpDocumentId, xml, xmlBase64, metadata } = parsed.data;
+    // PostgreSQL text cannot hold U+0000: refuse it here instead of failing the insert with a 500.
+    if ([erpDocumentId, ...Object.entries(metadata ?? {}).flat()].some((s) => s.includes('\u0000'))) throw new ApiError(400, 'REQUEST_INVALID', 'erpDocumentId and metadata may not contain NUL (U+0000) characters');
     const tenantId = tenantOf(request);
     const result = await withTransaction(this.dataSource, (manager) =>
       this.submit.execute(manager, {

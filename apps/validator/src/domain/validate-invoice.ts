@@ -42,7 +42,9 @@ export function validateInvoice(xml: KsefXmlValidator, bytes: Buffer, now: Date)
     ]);
   }
 
-  const namespace = /<(?:[\w.-]+:)?Faktura\b[^>]*?\sxmlns(?::[\w.-]+)?="([^"]*)"/.exec(text)?.[1];
+  // [^<>], not [^>]: each candidate tag is scanned only up to the next '<', so a megabyte of unclosed '<Faktura '
+  // openings costs linear time instead of quadratic (tens of seconds to minutes blocking the event loop).
+  const namespace = /<(?:[\w.-]+:)?Faktura\b[^<>]*?\sxmlns(?::[\w.-]+)?="([^"]*)"/.exec(text)?.[1];
   const form = (Object.keys(KSEF_NAMESPACES) as Array<keyof typeof KSEF_NAMESPACES>).find((f) => (f === 'FA(2)' || f === 'FA(3)') && KSEF_NAMESPACES[f] === namespace) as InvoiceForm | undefined;
   if (!form) {
     return invalid('schema', [
