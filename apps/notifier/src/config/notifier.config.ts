@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envInt, envList, envOptional, loadServiceConfig, type Env } from '@ksef-bridge/config';
 import { ConfigError } from '@ksef-bridge/errors';
 import { notifierMigrations } from '../infrastructure/migrations/1764300000000-notifier.migration';
+import { webhookSecretGraceMigrations } from '../infrastructure/migrations/1764300000001-webhook-secret-grace.migration';
 
 /**
  * A master key for local runs and tests ONLY (it is public, in this repository). The notifier refuses to start with
@@ -71,4 +72,4 @@ export type NotifierConfig = typeof config;
 const DB_SCHEMA = 'notifier';
 
 /** Kafka + PostgreSQL wiring of this service (schema, migrations), shared by the module and the CLI commands. */
-export const platform = { config, schema: DB_SCHEMA, migrations: [...notifierMigrations(DB_SCHEMA)] };
+export const platform = { config, schema: DB_SCHEMA, migrations: [...notifierMigrations(DB_SCHEMA), ...webhookSecretGraceMigrations(DB_SCHEMA)] };

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { invoiceAccepted, notificationInvoiceAccepted } from '@ksef-bridge/contracts';
 import { newEnvelope } from '@ksef-bridge/outbox';
@@ -12,7 +12,7 @@ import { acceptedPayload } from '../test/internal-events';
 import { createWorld, dropWorld, internalEvent, startNotifier, type NotifierHarness, type NotifierWorld } from '../test/notifier-harness';
 import { WebhookReceiver } from '../test/webhook-receiver';
 import { DeliveryLeaseLostError, DeliveryRepository } from './delivery.repository';
-import { SubscriptionRepository } from './subscription.repository';
+import { previousSealedOf, sealedOf, SubscriptionRepository, type SubscriptionRow } from './subscription.repository';
 
 jest.setTimeout(120_000);
 
@@ -63,6 +63,20 @@ describe('delivery claims (repository, real PostgreSQL)', () => {
     await withTransaction(ds, (m) => deliveries.markDelivered(m, taken!, 200));
     const [row] = (await ds.query(`SELECT state, attempts FROM notifier.webhook_deliveries WHERE id = $1`, [first.id])) as Array<{ state: string; attempts: number }>;
     expect(row).toEqual({ state: 'DELIVERED', attempts: 1 });
+  });
+
+  it('master-key rotation: rewrap re-wraps current and grace-period secrets so the new key alone opens both', async () => {
+    const subscriptions = new SubscriptionRepository('notifier');
+    const oldCipher = webhookSecretCipher(world.masterKey);
+    const sub = await withTransaction(ds, (m) => subscriptions.create(m, oldCipher, { tenantId: 'rot', url: 'https://erp.example.com/h', eventTypes: [notificationInvoiceAccepted.type], secret: 'whsec_first' }));
+    await withTransaction(ds, (m) => subscriptions.rotateSecret(m, oldCipher, sub.id, 'whsec_second', 3_600_000));
+    const newKey = randomBytes(32);
+    expect(await withTransaction(ds, (m) => subscriptions.rewrapAll(m, webhookSecretCipher(newKey, [world.masterKey])))).toBeGreaterThanOrEqual(1);
+    const [row] = (await ds.query(`SELECT * FROM notifier.webhook_subscriptions WHERE id = $1`, [sub.id])) as SubscriptionRow[];
+    const onlyNew = webhookSecretCipher(newKey);
+    expect(onlyNew.decrypt(sealedOf(row), sub.id)).toBe('whsec_second');
+    expect(onlyNew.decrypt(previousSealedOf(row)!, sub.id)).toBe('whsec_first');
+    expect(() => oldCipher.decrypt(sealedOf(row), sub.id)).toThrow(/NOTIFIER_PREVIOUS_MASTER_KEYS/);
   });
 });
 

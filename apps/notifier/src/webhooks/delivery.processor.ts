@@ -105,14 +105,15 @@ export class DeliveryProcessor {
       return { kind: 'permanent', error: `URL_REFUSED: ${(err as Error).message}` };
     }
     // A master key that does not open the secret is a configuration fault, not the endpoint's: throw, burn no attempt.
-    const secret = this.cipher.decrypt(d.sealed, d.subscriptionId);
+    const secrets = [d.sealed, ...(d.previousSealed ? [d.previousSealed] : [])].map((sealed) => this.cipher.decrypt(sealed, d.subscriptionId));
     const body = webhookBody(d.envelope, this.options.upoInlineMaxBytes, this.options.upoLinkBaseUrl);
     const timestamp = Math.floor(Date.now() / 1000);
     const headers = {
       [WEBHOOK_HEADERS.eventId]: d.envelope.id,
       [WEBHOOK_HEADERS.eventType]: d.envelope.type,
       [WEBHOOK_HEADERS.timestamp]: String(timestamp),
-      [WEBHOOK_HEADERS.signature]: signatureHeader(secret, timestamp, body),
+      // During a rotation's grace period: `v1=<new>,v1=<previous>`; receivers accept any entry that verifies.
+      [WEBHOOK_HEADERS.signature]: secrets.map((secret) => signatureHeader(secret, timestamp, body)).join(','),
       [WEBHOOK_HEADERS.deliveryId]: d.id,
       [WEBHOOK_HEADERS.attempt]: String(attempt),
     };

@@ -3,7 +3,7 @@ import type { Envelope } from '@ksef-bridge/contracts';
 import { PermanentError } from '@ksef-bridge/errors';
 import type { SealedSecret } from '@ksef-bridge/secrets';
 import { returnedRows } from '../infrastructure/returned-rows';
-import { sealedOf, type SubscriptionRow } from './subscription.repository';
+import { previousSealedOf, sealedOf, type SubscriptionRow } from './subscription.repository';
 
 /** A delivery claimed for one attempt, with what the attempt needs. */
 export interface ClaimedDelivery {
@@ -18,6 +18,8 @@ export interface ClaimedDelivery {
   round: number;
   url: string;
   sealed: SealedSecret;
+  /** The previous secret while its rotation grace period runs: the attempt is signed with both. */
+  previousSealed?: SealedSecret;
   envelope: Envelope;
   eventCreatedAt: Date;
 }
@@ -48,7 +50,9 @@ export interface RedeliverFilter {
   deliveryId?: string;
 }
 
-type ClaimedRow = Pick<SubscriptionRow, 'url' | 'secret_ciphertext' | 'secret_iv' | 'secret_tag' | 'data_key_wrapped' | 'master_key_id'> & {
+type SecretColumns = 'secret_ciphertext' | 'secret_iv' | 'secret_tag' | 'data_key_wrapped' | 'master_key_id';
+type PreviousSecretColumns = 'previous_secret_ciphertext' | 'previous_secret_iv' | 'previous_secret_tag' | 'previous_data_key_wrapped' | 'previous_master_key_id';
+type ClaimedRow = Pick<SubscriptionRow, 'url' | SecretColumns | PreviousSecretColumns> & {
   id: string;
   claim_token: string;
   subscription_id: string;
@@ -93,8 +97,10 @@ export class DeliveryRepository {
     if (claimed.length === 0) return [];
     const rows: ClaimedRow[] = await manager.query(
       `SELECT d.id, d.claim_token, d.subscription_id, d.tenant_id, d.attempts, d.round, s.tenant_id AS subscription_tenant_id, s.url,
-         s.secret_ciphertext, s.secret_iv, s.secret_tag, s.data_key_wrapped, s.master_key_id, n.envelope, n.created_at AS event_created_at
+         s.secret_ciphertext, s.secret_iv, s.secret_tag, s.data_key_wrapped, s.master_key_id, n.envelope, n.created_at AS event_created_at,
+         p.previous_secret_ciphertext, p.previous_secret_iv, p.previous_secret_tag, p.previous_data_key_wrapped, p.previous_master_key_id
        FROM ${this.deliveries} d JOIN ${this.subscriptions} s ON s.id = d.subscription_id JOIN ${this.notifications} n ON n.event_id = d.event_id
+       LEFT JOIN ${this.subscriptions} p ON p.id = s.id AND p.previous_secret_expires_at > clock_timestamp()
        WHERE d.id = ANY ($1::uuid[]) ORDER BY d.next_attempt_at`,
       [claimed.map((c) => c.id)],
     );
@@ -108,6 +114,7 @@ export class DeliveryRepository {
       round: r.round,
       url: r.url,
       sealed: sealedOf(r),
+      previousSealed: previousSealedOf(r),
       envelope: r.envelope,
       eventCreatedAt: r.event_created_at,
     }));

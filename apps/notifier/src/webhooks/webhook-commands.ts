@@ -19,7 +19,8 @@ const USAGE = `usage:
   register-webhook --tenant <tenant> --url <https URL> [--events accepted,rejected,escalated]   prints the secret ONCE
   list-webhooks [--tenant <tenant>]
   disable-webhook --id <subscription id> | enable-webhook --id <subscription id>
-  rotate-webhook-secret --id <subscription id>                                                  prints the new secret ONCE
+  rotate-webhook-secret --id <subscription id> [--grace-hours 24]                               prints the new secret ONCE; the old one
+                                                                                                also signs for --grace-hours (0: stops at once)
   redeliver-webhooks --tenant <tenant> | --subscription <id> | --delivery <id> | --all          re-queues DEAD deliveries
   rewrap-webhook-keys                                                                           after a NOTIFIER_MASTER_KEY rotation`;
 
@@ -46,6 +47,9 @@ export interface CommandContext {
   /** Where command output goes (stdout as JSON lines in the CLI). Secrets are printed here, never logged. */
   print: (line: Record<string, unknown>) => void;
 }
+
+/** How long a rotated-out secret keeps signing by default, so receivers can switch without refusing deliveries. */
+const DEFAULT_GRACE_HOURS = 24;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -94,11 +98,13 @@ export async function runWebhookCommand(command: WebhookCommand, args: readonly 
     }
     case 'rotate-webhook-secret': {
       const id = requireId(flags);
+      const graceHours = Number(flags['grace-hours'] ?? DEFAULT_GRACE_HOURS);
+      if (!Number.isFinite(graceHours) || graceHours < 0 || graceHours > 720) throw new Error(`${USAGE}\n(--grace-hours must be a number of hours from 0 to 720)`);
       const secret = generateWebhookSecret();
-      const updated = await run((m) => subscriptions.rotateSecret(m, ctx.cipher, id, secret));
+      const updated = await run((m) => subscriptions.rotateSecret(m, ctx.cipher, id, secret, Math.round(graceHours * 3_600_000)));
       if (!updated) throw new Error(`no webhook subscription ${id}`);
-      ctx.logger.info({ subscriptionId: id }, 'webhook secret rotated; attempts from now on are signed with the new one');
-      ctx.print({ subscriptionId: id, secret, note: 'store the secret now: it is not shown again' });
+      ctx.logger.info({ subscriptionId: id, graceHours }, 'webhook secret rotated; attempts are signed with the new one (and the old one during the grace period)');
+      ctx.print({ subscriptionId: id, secret, previousSecretValidUntil: updated.previousSecretExpiresAt ?? null, note: 'store the secret now: it is not shown again' });
       return;
     }
     case 'redeliver-webhooks': {

@@ -151,7 +151,7 @@ describe('notifier: signed webhooks, retries and dead letters', () => {
     expect(metricValue(await (await fetch(`${notifier.service.url}/metrics`)).text(), 'ksef_notifier_webhook_delivery_latency_seconds_count')).toBeGreaterThanOrEqual(1);
   });
 
-  it('list / disable / rotate-secret: a disabled subscription gets nothing until enabled; after rotation only the new secret verifies', async () => {
+  it('list / disable / rotate-secret: a disabled subscription gets nothing until enabled; a rotation signs with both secrets during its grace period, with only the new one after --grace-hours 0', async () => {
     const sub = await subscribe();
     expect((await notifier.command('list-webhooks', ['--tenant', sub.tenant])).map((l) => [l['id'], l['enabled'], l['secret']])).toEqual([[sub.id, true, undefined]]);
     await notifier.command('disable-webhook', ['--id', sub.id]);
@@ -159,13 +159,25 @@ describe('notifier: signed webhooks, retries and dead letters', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(receiver.at(sub.path)).toHaveLength(0);
     const [rotated] = await notifier.command('rotate-webhook-secret', ['--id', sub.id]);
+    expect(Date.parse(rotated['previousSecretValidUntil'] as string) - Date.now()).toBeGreaterThan(23 * 3_600_000);
     await notifier.command('enable-webhook', ['--id', sub.id]);
-    const invoiceId = await accept(sub.tenant);
-    await waitFor(() => receiver.at(sub.path).some((h) => JSON.parse(h.body).invoiceId === invoiceId), { what: 'webhook after enabling' });
-    const hook = receiver.at(sub.path).find((h) => JSON.parse(h.body).invoiceId === invoiceId)!;
-    const verify = (secret: string) => verifyWebhookSignature({ secret, body: hook.body, timestampHeader: hook.headers[WEBHOOK_HEADERS.timestamp] as string, signatureHeader: hook.headers[WEBHOOK_HEADERS.signature] as string });
-    expect(verify(rotated['secret'] as string)).toBe(true);
-    expect(verify(sub.secret)).toBe(false);
+    const hookFor = async (invoiceId: string) => {
+      await waitFor(() => receiver.at(sub.path).some((h) => JSON.parse(h.body).invoiceId === invoiceId), { what: 'webhook after enabling' });
+      const hook = receiver.at(sub.path).find((h) => JSON.parse(h.body).invoiceId === invoiceId)!;
+      return (secret: string) => verifyWebhookSignature({ secret, body: hook.body, timestampHeader: hook.headers[WEBHOOK_HEADERS.timestamp] as string, signatureHeader: hook.headers[WEBHOOK_HEADERS.signature] as string });
+    };
+    const duringGrace = await hookFor(await accept(sub.tenant));
+    expect(duringGrace(rotated['secret'] as string)).toBe(true);
+    expect(duringGrace(sub.secret)).toBe(true);
+    expect(duringGrace('whsec_never-issued')).toBe(false);
+
+    const [immediate] = await notifier.command('rotate-webhook-secret', ['--id', sub.id, '--grace-hours', '0']);
+    expect(immediate['previousSecretValidUntil']).toBeNull();
+    const afterwards = await hookFor(await accept(sub.tenant));
+    expect(afterwards(immediate['secret'] as string)).toBe(true);
+    expect(afterwards(rotated['secret'] as string)).toBe(false);
+    expect(afterwards(sub.secret)).toBe(false);
+    await expect(notifier.command('rotate-webhook-secret', ['--id', sub.id, '--grace-hours', '-1'])).rejects.toThrow(/grace-hours/);
   });
 
   it('register-webhook refuses plain http to a non-local host and unknown event types', async () => {
