@@ -13,6 +13,7 @@ import { INTAKE_SETTINGS, type IntakeSettings } from './intake.settings';
 import { InvoiceLifecycle } from './invoices/invoice-lifecycle';
 import { InvoiceRepository } from './invoices/invoice.repository';
 import { OpenApiController } from './openapi/openapi.controller';
+import { QrCodeController } from './qr-codes/qr-code.controller';
 import { KsefVerdictHandler } from './record-sending/ksef-verdict.handler';
 import { SendOutcomeHandler } from './record-sending/send-outcome.handler';
 import { ValidationOutcomeHandler } from './record-validation/validation-outcome.handler';
@@ -43,7 +44,7 @@ export function intakeAppModule(platform: PlatformOptions, settings: IntakeSetti
   return {
     module: IntakeFeaturesModule,
     imports: [PlatformModule.forRoot(platform)],
-    controllers: [SubmitInvoiceController, GetInvoiceController, InternalDocumentController, OpenApiController],
+    controllers: [SubmitInvoiceController, GetInvoiceController, InternalDocumentController, OpenApiController, QrCodeController],
     providers: [
       { provide: INTAKE_SETTINGS, useValue: settings },
       { provide: KSEF_XML, useFactory: () => createKsefXmlValidator() },
