@@ -6,9 +6,9 @@ import type { ProvidedAccessToken } from '@ksef-bridge/ksef-client';
  * `POST {SENDER_URL}/internal/v1/ksef-contexts/{nip}/access-token` with `Authorization: Bearer INTERNAL_API_TOKEN`.
  * The poller never sees a KSeF token, only access tokens that expire on their own.
  *
- * Failures keep their own codes (they reach `last_error_code` and the escalation message): the sender down, 5xx and
- * 503 KSEF_AUTH_UNAVAILABLE are transient; 404 KSEF_CONTEXT_UNKNOWN and a refused bearer (401/403) are not, though the
- * poller still polls again until its deadline (an operator can register the context or fix the token meanwhile).
+ * Failures keep their own codes (they reach `last_error_code` and the escalation message): the sender down, 5xx,
+ * 503 KSEF_AUTH_UNAVAILABLE and 404 KSEF_CONTEXT_UNKNOWN are transient; a refused bearer (401/403) is not, though the
+ * poller still polls again until its deadline (an operator can fix the token meanwhile).
  */
 export class SenderTokenClient {
   constructor(
@@ -40,7 +40,8 @@ export class SenderTokenClient {
       return { accessToken: token.accessToken, validUntil: token.validUntil };
     }
     const code = typeof (body as { code?: unknown })?.code === 'string' ? (body as { code: string }).code : undefined;
-    if (res.status === 404) throw new PermanentError('KSEF_CONTEXT_UNKNOWN', `the sender has no KSeF context ${nip} registered`);
+    // Retriable, as the sender says: the context may be registered (or enabled again) later.
+    if (res.status === 404) throw new TransientError('KSEF_CONTEXT_UNKNOWN', `the sender has no enabled KSeF context ${nip}`);
     if (res.status === 401 || res.status === 403) throw new PermanentError('SENDER_AUTH_REFUSED', `the sender refused INTERNAL_API_TOKEN (${res.status})`);
     if (res.status === 503 && code === 'KSEF_AUTH_UNAVAILABLE') throw new TransientError('KSEF_AUTH_UNAVAILABLE', `the sender could not authenticate context ${nip} with KSeF`);
     throw new TransientError('SENDER_TOKEN_UNAVAILABLE', `the sender answered ${res.status} to the access-token request for context ${nip}`, { details: { status: res.status, code } });
