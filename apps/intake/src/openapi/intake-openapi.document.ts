@@ -94,6 +94,37 @@ export const INTAKE_OPENAPI = {
         },
       },
     },
+    ...Object.fromEntries(
+      (['png', 'svg'] as const).map((format) => [
+        `/v1/invoices/{id}/qr/kod-i.${format}`,
+        {
+          get: {
+            operationId: `getInvoiceKodI${format === 'png' ? 'Png' : 'Svg'}`,
+            summary: `KOD I, the KSeF verification QR code of the invoice, as ${format.toUpperCase()} with its caption (docs/qr-codes.md)`,
+            description:
+              'Link {qrBase}/invoice/{seller NIP}/{P_1 as DD-MM-YYYY}/{Base64URL SHA-256 of the stored XML}; caption: the KSeF number once known, else OFFLINE. ' +
+              'Headers X-KSeF-QR-Url and X-KSeF-QR-Caption carry both as text.',
+            parameters: [
+              { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+              { name: 'environment', in: 'query', required: false, schema: { type: 'string', enum: ['test', 'demo', 'production'], default: 'production' }, description: 'KSeF environment of the QR host' },
+              { name: 'scale', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 40, default: 5 }, description: 'Pixels per module' },
+            ],
+            responses: {
+              '200': {
+                description: 'The code',
+                headers: { 'X-KSeF-QR-Url': { schema: { type: 'string' } }, 'X-KSeF-QR-Caption': { schema: { type: 'string' } } },
+                content: { [format === 'png' ? 'image/png' : 'image/svg+xml']: { schema: { type: 'string', format: 'binary' } } },
+              },
+              '400': error('Unknown environment or a scale out of range', ['REQUEST_INVALID']),
+              '401': error('Missing, unknown or revoked API key', ['UNAUTHENTICATED', 'UNKNOWN_TENANT']),
+              '404': error('No such invoice for this tenant', ['INVOICE_NOT_FOUND']),
+              '409': error('The invoice is INVALID, REJECTED or CANCELLED: it will never be in KSeF', ['QR_CODE_NOT_AVAILABLE']),
+              '422': error('The stored XML has no seller NIP (Podmiot1) or issue date (Fa/P_1)', ['QR_CODE_FACTS_MISSING']),
+            },
+          },
+        },
+      ]),
+    ),
   },
   components: {
     securitySchemes: {
