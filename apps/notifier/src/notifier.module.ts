@@ -38,7 +38,7 @@ class NotifierLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModul
     const inbox = new Inbox(schema, OUTCOMES_GROUP);
     this.registry.register({
       groupId: `${this.settings.consumerGroupPrefix}${OUTCOMES_GROUP}`,
-      topics: [topics.invoiceAccepted, topics.invoiceRejected, topics.invoiceInvalid, topics.invoiceEscalated],
+      topics: [topics.invoiceAccepted, topics.invoiceRejected, topics.invoiceInvalid, topics.invoiceEscalated, topics.invoiceUpoReceived],
       // The inbox handler of @ksef-bridge/outbox, plus counting what was published once the transaction committed.
       handler: async (messages) => {
         const published: string[] = [];

@@ -8,9 +8,11 @@ export interface NotifierTopics {
   invoiceRejected: string;
   invoiceEscalated: string;
   invoiceInvalid: string;
+  invoiceUpoReceived: string;
   notificationInvoiceAccepted: string;
   notificationInvoiceRejected: string;
   notificationInvoiceEscalated: string;
+  notificationInvoiceUpoAvailable: string;
   webhookDeadLettered: string;
 }
 
@@ -19,9 +21,11 @@ export const DEFAULT_NOTIFIER_TOPICS: NotifierTopics = {
   invoiceRejected: TOPICS.invoiceRejected,
   invoiceEscalated: TOPICS.invoiceEscalated,
   invoiceInvalid: TOPICS.invoiceInvalid,
+  invoiceUpoReceived: TOPICS.invoiceUpoReceived,
   notificationInvoiceAccepted: TOPICS.notificationInvoiceAccepted,
   notificationInvoiceRejected: TOPICS.notificationInvoiceRejected,
   notificationInvoiceEscalated: TOPICS.notificationInvoiceEscalated,
+  notificationInvoiceUpoAvailable: TOPICS.notificationInvoiceUpoAvailable,
   webhookDeadLettered: TOPICS.notifierWebhookDeadLettered,
 };
 

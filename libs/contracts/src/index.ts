@@ -47,6 +47,8 @@ export { notificationInvoiceRejected, notificationInvoiceRejectedPayload } from 
 export type { NotificationInvoiceRejected } from './lib/messages/notification-invoice-rejected/notification-invoice-rejected.message';
 export { notificationInvoiceEscalated, notificationInvoiceEscalatedPayload } from './lib/messages/notification-invoice-escalated/notification-invoice-escalated.message';
 export type { NotificationInvoiceEscalated } from './lib/messages/notification-invoice-escalated/notification-invoice-escalated.message';
+export { notificationInvoiceUpoAvailable, notificationInvoiceUpoAvailablePayload } from './lib/messages/notification-invoice-upo-available/notification-invoice-upo-available.message';
+export type { NotificationInvoiceUpoAvailable } from './lib/messages/notification-invoice-upo-available/notification-invoice-upo-available.message';
 export { notifierWebhookDeadLettered, notifierWebhookDeadLetteredPayload } from './lib/messages/notifier-webhook-dead-lettered/notifier-webhook-dead-lettered.message';
 export type { NotifierWebhookDeadLettered } from './lib/messages/notifier-webhook-dead-lettered/notifier-webhook-dead-lettered.message';
 export { invoiceUpoReceived, invoiceUpoReceivedPayload } from './lib/messages/invoice-upo-received/invoice-upo-received.message';

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { notificationInvoiceAccepted, notificationInvoiceEscalated, notificationInvoiceRejected, type MessageContract } from '@ksef-bridge/contracts';
+import { notificationInvoiceAccepted, notificationInvoiceEscalated, notificationInvoiceRejected, notificationInvoiceUpoAvailable, type MessageContract } from '@ksef-bridge/contracts';
 
 // docs/events.md is the promise to integrators: its complete examples must match the contracts they document.
 const CONTRACTS: Record<string, MessageContract<unknown>> = {
   [notificationInvoiceAccepted.type]: notificationInvoiceAccepted,
   [notificationInvoiceRejected.type]: notificationInvoiceRejected,
   [notificationInvoiceEscalated.type]: notificationInvoiceEscalated,
+  [notificationInvoiceUpoAvailable.type]: notificationInvoiceUpoAvailable,
 };
 
 describe('docs/events.md examples', () => {
@@ -17,7 +18,7 @@ describe('docs/events.md examples', () => {
     .map((text) => JSON.parse(text) as { type: string });
 
   it('has a complete example of every public event', () => {
-    expect(examples.map((e) => e.type).sort()).toEqual(['notification.invoice-accepted', 'notification.invoice-escalated', 'notification.invoice-rejected']);
+    expect(examples.map((e) => e.type).sort()).toEqual(Object.keys(CONTRACTS).sort());
   });
 
   it.each(examples.map((e) => [e.type, e] as const))('%s parses against its contract', (type, example) => {

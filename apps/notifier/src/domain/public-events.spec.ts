@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { notificationInvoiceAccepted, notificationInvoiceEscalated, notificationInvoiceRejected, type InvoiceAccepted } from '@ksef-bridge/contracts';
-import { acceptedNotification, escalatedNotification, ksefRejectedNotification, parseEventTypes, validationRejectedNotification, webhookBody } from './public-events';
+import { notificationInvoiceAccepted, notificationInvoiceEscalated, notificationInvoiceRejected, notificationInvoiceUpoAvailable, type InvoiceAccepted } from '@ksef-bridge/contracts';
+import { acceptedNotification, escalatedNotification, ksefRejectedNotification, parseEventTypes, upoAvailableNotification, validationRejectedNotification, webhookBody } from './public-events';
 
 const invoiceId = '6f1c1c1e-2b7a-4a55-9a53-3c8f6b1e2d11';
 const env = (type: string, payload: unknown) => ({ id: '0b9e4f0c-8e54-4b0a-9d6f-1f7f3a0d2c10', type, version: 1, aggregateId: invoiceId, tenant: 'acme', occurredAt: '2026-01-01T10:00:00.000Z', payload, headers: { traceparent: '00-abc' } });
@@ -30,6 +30,12 @@ describe('internal outcomes → public events', () => {
     for (const p of [send, processing, invalid]) expect(() => notificationInvoiceRejected.parse(env('notification.invoice-rejected', p))).not.toThrow();
   });
 
+  it('a late UPO becomes upo-available with its hash, valid against the public contract', () => {
+    const p = upoAvailableNotification({ invoiceId, erpDocumentId: 'FV/1', contextNip: '5265877635', ksefNumber: accepted.ksefNumber, sessionReferenceNumber: 'SO-1', invoiceReferenceNumber: 'EE-1', upoXml: '<UPO/>', acceptedAt: '2026-01-01T10:00:02Z', receivedAt: '2026-01-01T11:00:00Z' });
+    expect(p.upo).toEqual({ status: 'available', sha256: createHash('sha256').update('<UPO/>').digest('hex'), sizeBytes: 6, xml: '<UPO/>' });
+    expect(() => notificationInvoiceUpoAvailable.parse(env('notification.invoice-upo-available', p))).not.toThrow();
+  });
+
   it('escalated keeps who gave up, the code and the attempts', () => {
     const p = escalatedNotification({ invoiceId, erpDocumentId: 'FV/1', contextNip: '5265877635', actor: 'sender', code: 'ATTEMPTS_EXHAUSTED', message: 'm', attempts: 8, referenceNumbers: { session: 'SO-1' }, escalatedAt: '2026-01-01T10:00:00Z' });
     expect(() => notificationInvoiceEscalated.parse(env('notification.invoice-escalated', p))).not.toThrow();
@@ -49,7 +55,8 @@ describe('internal outcomes → public events', () => {
   });
 
   it('event type filters accept short names and refuse unknown ones', () => {
-    expect(parseEventTypes(undefined)).toHaveLength(3);
+    expect(parseEventTypes(undefined)).toHaveLength(4);
+    expect(parseEventTypes('upo-available')).toEqual(['notification.invoice-upo-available']);
     expect(parseEventTypes('accepted,invoice-rejected,accepted')).toEqual(['notification.invoice-accepted', 'notification.invoice-rejected']);
     expect(() => parseEventTypes('paid')).toThrow(/unknown event type 'paid'/);
   });

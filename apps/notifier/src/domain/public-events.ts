@@ -5,14 +5,16 @@ import type {
   InvoiceEscalated,
   InvoiceInvalid,
   InvoiceRejected,
+  InvoiceUpoReceived,
   NotificationInvoiceAccepted,
   NotificationInvoiceEscalated,
   NotificationInvoiceRejected,
+  NotificationInvoiceUpoAvailable,
   Upo,
 } from '@ksef-bridge/contracts';
 
 /** Public event types a subscription can ask for; short CLI names map to them. */
-export const PUBLIC_EVENT_TYPES = ['notification.invoice-accepted', 'notification.invoice-rejected', 'notification.invoice-escalated'] as const;
+export const PUBLIC_EVENT_TYPES = ['notification.invoice-accepted', 'notification.invoice-rejected', 'notification.invoice-escalated', 'notification.invoice-upo-available'] as const;
 export type PublicEventType = (typeof PUBLIC_EVENT_TYPES)[number];
 
 /** `accepted`, `invoice-accepted` or `notification.invoice-accepted` → the full type; throws on anything else. */
@@ -21,7 +23,7 @@ export function parseEventTypes(list: string | undefined): PublicEventType[] {
   const types = list.split(',').map((raw) => {
     const name = raw.trim();
     const full = PUBLIC_EVENT_TYPES.find((t) => t === name || t === `notification.${name}` || t === `notification.invoice-${name}`);
-    if (!full) throw new Error(`unknown event type '${name}' (expected: ${PUBLIC_EVENT_TYPES.join(', ')}, or accepted, rejected, escalated)`);
+    if (!full) throw new Error(`unknown event type '${name}' (expected: ${PUBLIC_EVENT_TYPES.join(', ')}, or accepted, rejected, escalated, upo-available)`);
     return full;
   });
   return [...new Set(types)];
@@ -29,11 +31,11 @@ export function parseEventTypes(list: string | undefined): PublicEventType[] {
 
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
+const availableUpo = (xml: string) => ({ status: 'available' as const, sha256: sha256Hex(xml), sizeBytes: Buffer.byteLength(xml, 'utf8'), xml });
+
 /** invoice.accepted → the public shape; the UPO travels inline with its hash and size. */
 export function acceptedNotification(input: InvoiceAccepted): NotificationInvoiceAccepted {
-  const upo: Upo = input.upoXml
-    ? { status: 'available', sha256: sha256Hex(input.upoXml), sizeBytes: Buffer.byteLength(input.upoXml, 'utf8'), xml: input.upoXml }
-    : { status: 'pending' };
+  const upo: Upo = input.upoXml ? availableUpo(input.upoXml) : { status: 'pending' };
   return {
     invoiceId: input.invoiceId,
     erpDocumentId: input.erpDocumentId,
@@ -83,6 +85,11 @@ export function validationRejectedNotification(input: InvoiceInvalid, occurredAt
     errors: input.issues.map((i) => ({ code: i.code, message: i.messagePl, messageEn: i.messageEn, xpath: i.xpath, line: i.line })),
     rejectedAt: occurredAt,
   };
+}
+
+/** invoice.upo-received (a UPO KSeF issued after the acceptance was announced) → the public shape. */
+export function upoAvailableNotification(input: InvoiceUpoReceived): NotificationInvoiceUpoAvailable {
+  return { invoiceId: input.invoiceId, erpDocumentId: input.erpDocumentId, sellerNip: input.contextNip, ksefNumber: input.ksefNumber, upo: availableUpo(input.upoXml), receivedAt: input.receivedAt };
 }
 
 export function escalatedNotification(input: InvoiceEscalated): NotificationInvoiceEscalated {

@@ -4,9 +4,11 @@ import {
   invoiceEscalated,
   invoiceInvalid,
   invoiceRejected,
+  invoiceUpoReceived,
   notificationInvoiceAccepted,
   notificationInvoiceEscalated,
   notificationInvoiceRejected,
+  notificationInvoiceUpoAvailable,
   type Envelope,
   type MessageContract,
 } from '@ksef-bridge/contracts';
@@ -14,7 +16,7 @@ import { ValidationError } from '@ksef-bridge/errors';
 import type { ReceivedMessage } from '@ksef-bridge/kafka';
 import type { Logger } from '@ksef-bridge/observability';
 import { newEnvelope, type OutboxWriter } from '@ksef-bridge/outbox';
-import { acceptedNotification, escalatedNotification, ksefRejectedNotification, validationRejectedNotification } from '../domain/public-events';
+import { acceptedNotification, escalatedNotification, ksefRejectedNotification, upoAvailableNotification, validationRejectedNotification } from '../domain/public-events';
 import type { NotifierTopics } from '../notifier.settings';
 import type { NotificationRepository } from './notification.repository';
 
@@ -37,7 +39,7 @@ function parsed<P>(contract: MessageContract<P>, envelope: Envelope): Envelope<P
 }
 
 /**
- * invoice.accepted / invoice.rejected / invoice.invalid / invoice.escalated → the public event (validated against its
+ * invoice.accepted / invoice.rejected / invoice.invalid / invoice.escalated / invoice.upo-received → the public event (validated against its
  * own contract), its notifications row and its webhook deliveries, all in the inbox transaction. Returns the public
  * type written, or undefined when this outcome was already published.
  */
@@ -92,6 +94,10 @@ export class OutcomeEventsHandler {
         const { payload } = parsed(invoiceEscalated, source);
         // An invoice can be escalated, fixed, re-queued and escalated again: each escalation is its own event.
         return { contract: notificationInvoiceEscalated, topic: t.notificationInvoiceEscalated, dedupeKey: `escalated:${source.id}`, invoiceId: payload.invoiceId, payload: escalatedNotification(payload) };
+      }
+      case invoiceUpoReceived.type: {
+        const { payload } = parsed(invoiceUpoReceived, source);
+        return { contract: notificationInvoiceUpoAvailable, topic: t.notificationInvoiceUpoAvailable, dedupeKey: `upo:${payload.invoiceId}`, invoiceId: payload.invoiceId, payload: upoAvailableNotification(payload) };
       }
       default:
         throw new ValidationError(`the notifier does not handle message type '${source.type}'`);

@@ -4,9 +4,11 @@ import {
   invoiceEscalated,
   invoiceInvalid,
   invoiceRejected,
+  invoiceUpoReceived,
   notificationInvoiceAccepted,
   notificationInvoiceEscalated,
   notificationInvoiceRejected,
+  notificationInvoiceUpoAvailable,
 } from '@ksef-bridge/contracts';
 import { waitFor } from '@ksef-bridge/testing';
 import { acceptedPayload, escalatedPayload, invalidPayload, rejectedPayload, UPO_XML } from '../test/internal-events';
@@ -21,6 +23,7 @@ describe('notifier: internal outcomes → public events', () => {
   let accepted: Collected;
   let rejected: Collected;
   let escalated: Collected;
+  let upoAvailable: Collected;
 
   beforeAll(async () => {
     world = await createWorld();
@@ -28,6 +31,7 @@ describe('notifier: internal outcomes → public events', () => {
     accepted = await notifier.collect(world.topics.notificationInvoiceAccepted);
     rejected = await notifier.collect(world.topics.notificationInvoiceRejected);
     escalated = await notifier.collect(world.topics.notificationInvoiceEscalated);
+    upoAvailable = await notifier.collect(world.topics.notificationInvoiceUpoAvailable);
   });
 
   afterAll(async () => {
@@ -86,6 +90,21 @@ describe('notifier: internal outcomes → public events', () => {
     await settle();
     const codes = ofInvoice(escalated, invoiceId).map((m) => notificationInvoiceEscalated.parse(m.envelope).payload.code);
     expect(codes.sort()).toEqual(['ATTEMPTS_EXHAUSTED', 'KSEF_FORBIDDEN']);
+  });
+
+  it('accepted with the UPO pending, then the late UPO (redelivered): one accepted (pending) and one upo-available with the XML', async () => {
+    const invoiceId = randomUUID();
+    await notifier.publish(world.topics.invoiceAccepted, internalEvent(invoiceAccepted.type, 'acme', invoiceId, { ...acceptedPayload(invoiceId), upoXml: undefined, upoPending: true }));
+    const { invoiceId: _, erpDocumentId, contextNip, ksefNumber, sessionReferenceNumber, invoiceReferenceNumber, acceptedAt } = acceptedPayload(invoiceId);
+    const late = internalEvent(invoiceUpoReceived.type, 'acme', invoiceId, { invoiceId, erpDocumentId, contextNip, ksefNumber, sessionReferenceNumber, invoiceReferenceNumber, acceptedAt, upoXml: UPO_XML, receivedAt: '2026-01-01T11:00:00.000Z' });
+    await notifier.publish(world.topics.invoiceUpoReceived, late);
+    await notifier.publish(world.topics.invoiceUpoReceived, late);
+    await waitFor(() => ofInvoice(accepted, invoiceId).length > 0 && ofInvoice(upoAvailable, invoiceId).length > 0, { what: 'accepted and upo-available' });
+    await settle();
+    expect(ofInvoice(accepted, invoiceId).map((m) => notificationInvoiceAccepted.parse(m.envelope).payload.upo)).toEqual([{ status: 'pending' }]);
+    const upo = ofInvoice(upoAvailable, invoiceId).map((m) => notificationInvoiceUpoAvailable.parse(m.envelope).payload);
+    expect(upo).toHaveLength(1);
+    expect(upo[0]).toMatchObject({ ksefNumber, upo: { status: 'available', xml: UPO_XML } });
   });
 
   it('a message that breaks its contract goes to the dead-letter topic and publishes nothing; later events still flow', async () => {

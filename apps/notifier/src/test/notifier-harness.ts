@@ -44,9 +44,11 @@ export async function createWorld(): Promise<NotifierWorld> {
     invoiceRejected: randomTopic('invoice-rejected'),
     invoiceEscalated: randomTopic('invoice-escalated'),
     invoiceInvalid: randomTopic('invoice-invalid'),
+    invoiceUpoReceived: randomTopic('invoice-upo-received'),
     notificationInvoiceAccepted: randomTopic('n-accepted'),
     notificationInvoiceRejected: randomTopic('n-rejected'),
     notificationInvoiceEscalated: randomTopic('n-escalated'),
+    notificationInvoiceUpoAvailable: randomTopic('n-upo'),
     webhookDeadLettered: randomTopic('webhook-dead'),
   };
   const testConfig = { ...config, KAFKA_BROKERS: testKafkaBrokers(), PGHOST: db.config.host, PGPORT: db.config.port, PGUSER: db.config.user, PGPASSWORD: db.config.password, PGDATABASE: db.config.database, DB_POOL_SIZE: 4 };

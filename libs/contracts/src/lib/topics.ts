@@ -29,6 +29,8 @@ export const TOPICS = {
   notificationInvoiceAccepted: 'ksef.notifications.invoice-accepted.v1',
   notificationInvoiceRejected: 'ksef.notifications.invoice-rejected.v1',
   notificationInvoiceEscalated: 'ksef.notifications.invoice-escalated.v1',
+  /** PUBLIC: the UPO of an invoice accepted earlier with its UPO pending. Keyed by invoice id. */
+  notificationInvoiceUpoAvailable: 'ksef.notifications.invoice-upo-available.v1',
   /** notifier → operators: a webhook delivery gave up (DEAD); `redeliver-webhooks` re-queues it. Keyed by invoice id. */
   notifierWebhookDeadLettered: 'ksef.notifier.webhook-dead-lettered.v1',
 } as const;

@@ -2,6 +2,7 @@ import { TOPICS } from '../../topics';
 import { notificationInvoiceAccepted } from '../notification-invoice-accepted/notification-invoice-accepted.message';
 import { notificationInvoiceEscalated } from '../notification-invoice-escalated/notification-invoice-escalated.message';
 import { notificationInvoiceRejected } from '../notification-invoice-rejected/notification-invoice-rejected.message';
+import { notificationInvoiceUpoAvailable } from '../notification-invoice-upo-available/notification-invoice-upo-available.message';
 import { notifierWebhookDeadLettered } from '../notifier-webhook-dead-lettered/notifier-webhook-dead-lettered.message';
 
 const invoiceId = '6f1c1c1e-2b7a-4a55-9a53-3c8f6b1e2d11';
@@ -34,6 +35,13 @@ describe('public notification contracts', () => {
     expect(notificationInvoiceRejected.parse(envelope('notification.invoice-rejected', payload)).payload.errors[0].xpath).toBe('/Faktura/Podmiot1');
     expect(() => notificationInvoiceRejected.parse(envelope('notification.invoice-rejected', { ...payload, errors: [] }))).toThrow();
     expect(() => notificationInvoiceRejected.parse(envelope('notification.invoice-rejected', { ...payload, reason: 'other' }))).toThrow(/reason/);
+  });
+
+  it('upo-available carries an available UPO with its hash', () => {
+    const payload = { invoiceId, erpDocumentId: 'FV/1', sellerNip: '5265877635', ksefNumber: '5265877635-20260101-0100001AF629-AF', upo: { status: 'available', sha256: sha, sizeBytes: 6, xml: '<UPO/>' }, receivedAt: '2026-01-01T11:00:00Z' };
+    expect(notificationInvoiceUpoAvailable.topic).toBe('ksef.notifications.invoice-upo-available.v1');
+    expect(notificationInvoiceUpoAvailable.parse(envelope('notification.invoice-upo-available', payload)).payload.upo.xml).toBe('<UPO/>');
+    expect(() => notificationInvoiceUpoAvailable.parse(envelope('notification.invoice-upo-available', { ...payload, upo: { status: 'pending' } }))).toThrow();
   });
 
   it('escalated and the dead-letter event validate their required fields', () => {
