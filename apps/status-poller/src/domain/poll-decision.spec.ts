@@ -61,6 +61,11 @@ describe('after a verdict poll', () => {
     expect(decideAfterVerdictPoll(plan(0), { kind: 'verdict', verdict: rejected }, at(1), policy)).toEqual({ action: 'reject', verdict: rejected });
   });
 
+  it('not listed in a session past processing: escalates at once (a processed session lists everything; a failed one processed nothing)', () => {
+    expect(decideAfterVerdictPoll(plan(0), { kind: 'session-final', code: 200, description: 'Przetworzono' }, at(1), policy)).toMatchObject({ action: 'escalate', code: 'KSEF_INVOICE_NOT_IN_SESSION' });
+    expect(decideAfterVerdictPoll(plan(0), { kind: 'session-final', code: 435, description: 'Błąd odszyfrowania' }, at(1), policy)).toMatchObject({ action: 'escalate', code: 'KSEF_SESSION_FAILED', message: expect.stringContaining('435') });
+  });
+
   it('550 cancelled and a 440 without the original number escalate (neither is a rejection)', () => {
     expect(decideAfterVerdictPoll(plan(0), { kind: 'verdict', verdict: { kind: 'cancelled', code: 550, description: 'Anulowano' } }, at(1), policy)).toMatchObject({ action: 'escalate', code: 'KSEF_PROCESSING_CANCELLED' });
     expect(decideAfterVerdictPoll(plan(0), { kind: 'verdict', verdict: { kind: 'duplicate-unresolved', description: 'Duplikat' } }, at(1), policy)).toMatchObject({ action: 'escalate', code: 'KSEF_DUPLICATE_UNRESOLVED' });

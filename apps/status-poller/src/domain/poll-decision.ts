@@ -15,6 +15,8 @@ export type VerdictObservation =
   | { kind: 'verdict'; verdict: Verdict }
   /** KSeF does not list the invoice (yet): a batch package still being unpacked, or 21165 "not yet available". */
   | { kind: 'not-found' }
+  /** Not listed, and the session is past processing (200 processed, or a failed session: 405, 415, 440, …): it never will be. */
+  | { kind: 'session-final'; code: number; description: string }
   | { kind: 'rate-limited'; retryAfterMs: number }
   | { kind: 'failed'; code: string; message: string };
 
@@ -62,6 +64,11 @@ export function decideAfterVerdictPoll(plan: VerdictPlan, observation: VerdictOb
     if (v.kind === 'rejected') return { action: 'reject', verdict: v };
     if (v.kind === 'cancelled') return { action: 'escalate', code: 'KSEF_PROCESSING_CANCELLED', message: `KSeF cancelled processing (${v.code} ${v.description}); the invoice must be sent again` };
     if (v.kind === 'duplicate-unresolved') return { action: 'escalate', code: 'KSEF_DUPLICATE_UNRESOLVED', message: `KSeF reported a duplicate without the original KSeF number (${v.description})` };
+  }
+  if (observation.kind === 'session-final') {
+    // Waiting cannot help: a processed session lists all its invoices; a failed one processed none (a re-send might).
+    if (observation.code === 200) return { action: 'escalate', code: 'KSEF_INVOICE_NOT_IN_SESSION', message: `the session is processed and does not list this invoice (by reference number or hash)` };
+    return { action: 'escalate', code: 'KSEF_SESSION_FAILED', message: `the session ended with ${observation.code} ${observation.description}; the invoice was not processed` };
   }
   const waited = now.getTime() - plan.submittedAt.getTime();
   if (waited >= policy.verdictDeadlineMs) {

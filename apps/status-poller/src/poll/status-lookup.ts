@@ -7,7 +7,7 @@ import { checkUpo } from '../ksef/upo-check';
 import type { PollRow } from './poll-plan.repository';
 
 export interface LookupMetrics {
-  /** One KSeF call by operation (`list-page`, `invoice-status`, `upo`). */
+  /** One KSeF call by operation (`list-page`, `invoice-status`, `session-status`, `upo`). */
   call(operation: string): void;
   /** Per-invoice status calls a session listing made unnecessary. */
   saved(calls: number): void;
@@ -49,34 +49,58 @@ export class StatusLookup {
       }
       return result;
     }
-    const byReference = new Map<string, SessionInvoiceStatusResponse>();
-    const byHash = new Map<string, SessionInvoiceStatusResponse>();
-    let pages = 0;
+    let listed: Listing;
     try {
-      let continuationToken: string | undefined;
-      do {
-        this.metrics.call('list-page');
-        pages += 1;
-        const page = await client.listSessionInvoices(sessionReferenceNumber, { pageSize: 1000, continuationToken });
-        for (const invoice of page.invoices) {
-          byReference.set(invoice.referenceNumber, invoice);
-          // A hash can appear twice in one session (a re-send answered 440): the original entry wins.
-          const seen = byHash.get(invoice.invoiceHash);
-          if (!seen || invoiceStatusRank(invoice) > invoiceStatusRank(seen)) byHash.set(invoice.invoiceHash, invoice);
-        }
-        continuationToken = page.continuationToken ?? undefined;
-      } while (continuationToken);
+      listed = await this.list(client, sessionReferenceNumber);
     } catch (error) {
       const failure = failureOf(error);
       for (const row of rows) result.set(row.invoiceId, { observation: failure });
       return result;
     }
-    this.metrics.saved(Math.max(0, rows.length - pages));
+    this.metrics.saved(Math.max(0, rows.length - listed.pages));
+    const missing = rows.filter((row) => !listed.find(row));
+    let sessionFinal: { code: number; description: string } | undefined;
+    if (missing.length > 0) {
+      try {
+        // Rows not listed: is the session past processing? Then list again (an invoice may have appeared between the
+        // listing and the status) and whatever is still missing never will be listed.
+        this.metrics.call('session-status');
+        const session = await client.getSessionStatus(sessionReferenceNumber);
+        if (![100, 150, 170].includes(session.status.code)) {
+          listed = await this.list(client, sessionReferenceNumber);
+          sessionFinal = { code: session.status.code, description: session.status.description };
+        }
+      } catch (error) {
+        this.logger.warn({ session: sessionReferenceNumber, code: failureOf(error).kind }, 'session status unavailable; unlisted invoices are polled again');
+      }
+    }
     for (const row of rows) {
-      const status = row.invoiceReferenceNumber ? byReference.get(row.invoiceReferenceNumber) : byHash.get(row.invoiceHash);
-      result.set(row.invoiceId, status ? { observation: { kind: 'verdict', verdict: verdictOf(status, sessionReferenceNumber) }, invoiceReferenceNumber: status.referenceNumber } : { observation: { kind: 'not-found' } });
+      const status = listed.find(row);
+      if (status) result.set(row.invoiceId, { observation: { kind: 'verdict', verdict: verdictOf(status, sessionReferenceNumber) }, invoiceReferenceNumber: status.referenceNumber });
+      else result.set(row.invoiceId, { observation: sessionFinal ? { kind: 'session-final', ...sessionFinal } : { kind: 'not-found' } });
     }
     return result;
+  }
+
+  /** Every invoice of a session (1,000 per page), by reference number and by hash. */
+  private async list(client: KsefClient, sessionReferenceNumber: string): Promise<Listing> {
+    const byReference = new Map<string, SessionInvoiceStatusResponse>();
+    const byHash = new Map<string, SessionInvoiceStatusResponse>();
+    let pages = 0;
+    let continuationToken: string | undefined;
+    do {
+      this.metrics.call('list-page');
+      pages += 1;
+      const page = await client.listSessionInvoices(sessionReferenceNumber, { pageSize: 1000, continuationToken });
+      for (const invoice of page.invoices) {
+        byReference.set(invoice.referenceNumber, invoice);
+        // A hash can appear twice in one session (a re-send answered 440): the original entry wins.
+        const seen = byHash.get(invoice.invoiceHash);
+        if (!seen || invoiceStatusRank(invoice) > invoiceStatusRank(seen)) byHash.set(invoice.invoiceHash, invoice);
+      }
+      continuationToken = page.continuationToken ?? undefined;
+    } while (continuationToken);
+    return { pages, find: (row) => (row.invoiceReferenceNumber ? byReference.get(row.invoiceReferenceNumber) : byHash.get(row.invoiceHash)) };
   }
 
   /** Fetches and checks the UPO of an accepted invoice (by KSeF number, in the session that holds the original). */
@@ -96,6 +120,11 @@ export class StatusLookup {
     if (check.teDeviation) this.logger.info({ invoiceId: row.invoiceId }, "UPO carries TE's receiver name (known deviation from the v4-3 schema): stored as received");
     return { observation: { kind: 'upo', xml }, acquisitionDate: check.acquisitionDate };
   }
+}
+
+interface Listing {
+  pages: number;
+  find(row: PollRow): SessionInvoiceStatusResponse | undefined;
 }
 
 /** Prefer an accepted entry over a duplicate, and a duplicate over anything pending or rejected. */

@@ -283,6 +283,22 @@ describe('status-poller against the KSeF simulator', () => {
     }
   });
 
+  it('a batch invoice missing from a session that is already processed escalates at once, without waiting for the deadline', async () => {
+    const closed = await ksef.openOnlineSession();
+    await closed.sendInvoice(buildSampleInvoice({ sellerNip: nip, invoiceNumber: `FVS/${randomUUID().slice(0, 8)}` }));
+    await closed.close();
+    await ksef.waitForSessionStatus(closed.referenceNumber, { intervalMs: 200, timeoutMs: 30_000 });
+    const invoiceId = randomUUID();
+    await world.publish(
+      { invoiceId, erpDocumentId: 'FVS/missing', contextNip: nip, sessionReferenceNumber: closed.referenceNumber, mode: 'batch', invoiceHash: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=', submittedAt: new Date().toISOString(), attempt: 1, reconciled: false },
+      TENANT,
+    );
+    await finalState(invoiceId);
+    expect((await plan(invoiceId)).state).toBe('ESCALATED');
+    const body = invoiceEscalated.parse((await oneEvent(escalated, invoiceEscalated.type, invoiceId))[0]).payload;
+    expect(body).toMatchObject({ code: 'KSEF_INVOICE_NOT_IN_SESSION', referenceNumbers: { sessionReferenceNumber: closed.referenceNumber } });
+  });
+
   it('an invoice of a context the sender does not know keeps its row and is retried, never dropped', async () => {
     const stranger = randomNip();
     const invoiceId = randomUUID();
