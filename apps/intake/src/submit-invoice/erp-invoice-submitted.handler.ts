@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { deadLetterTopic, erpInvoiceSubmitted, intakeRejected, type IntakeRejected } from '@ksef-bridge/contracts';
+import { PermanentError } from '@ksef-bridge/errors';
 import { deadLetterHeaders, type ReceivedMessage } from '@ksef-bridge/kafka';
 import { newEnvelope, type OutboxWriter } from '@ksef-bridge/outbox';
 import type { IntakeMetrics } from '../intake.metrics';
@@ -37,8 +38,9 @@ export class ErpInvoiceSubmittedHandler {
       }
       const { erpDocumentId, xmlBase64, metadata } = parsed.data.payload;
       if (!BASE64.test(xmlBase64)) throw new IntakeRefusal('REQUEST_INVALID', 'payload.xmlBase64 is not base64');
-      // PostgreSQL text cannot hold U+0000: an answer to the ERP instead of a failing insert.
-      if ([erpDocumentId, ...Object.entries(metadata ?? {}).flat()].some((s) => s.includes('\u0000'))) throw new IntakeRefusal('REQUEST_INVALID', 'payload.erpDocumentId and payload.metadata may not contain NUL (U+0000) characters');
+      // PostgreSQL (text, and the outbox's jsonb) cannot hold U+0000, so neither the invoice nor an intake.rejected
+      // answer quoting the message can be stored: dead-letter it at once with a precise code instead of a DB_ERROR.
+      if ([erpDocumentId, ...Object.entries(metadata ?? {}).flat()].some((s) => s.includes('\u0000'))) throw new PermanentError('REQUEST_INVALID', 'payload.erpDocumentId and payload.metadata may not contain NUL (U+0000) characters');
       if (!(await this.tenants.isActive(manager, message.envelope.tenant))) {
         throw new IntakeRefusal('UNKNOWN_TENANT', `Tenant '${message.envelope.tenant}' is unknown or disabled`);
       }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createKsefXmlValidator, type KsefXmlValidator } from '@ksef-bridge/ksef-spec';
 import { validateInvoice } from '../domain/validate-invoice';
-import { hostileCorpus, validInvoice } from './hostile-corpus';
+import { hostileCorpus, validInvoice } from './test/hostile-corpus';
 
 // Hostile documents through the validator's real validation (what the invoice.received handler runs). Each must end
 // in a clear failure code at the expected stage, without a crash, a hang (bounded by the jest timeout, generous for a
