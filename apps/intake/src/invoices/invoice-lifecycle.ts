@@ -32,7 +32,11 @@ export class InvoiceLifecycle {
     // The invoice's trace is the one its first event carries on (the ERP's message, or the HTTP request's span), so
     // SREs can open it in Jaeger from the invoice; without tracing there is none to keep.
     const traceId = traceIdOf(event.envelope.headers[HEADER.traceparent]);
-    if (traceId) await this.invoices.setTraceId(manager, invoice.id, traceId);
+    if (traceId) {
+      await this.invoices.setTraceId(manager, invoice.id, traceId);
+      // The caller answers with this row (201 of the HTTP door): let it show what was just written.
+      invoice.traceId = traceId;
+    }
     await this.outbox.enqueue(manager, [event, ...followUps]);
   }
 
