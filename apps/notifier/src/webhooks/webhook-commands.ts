@@ -16,7 +16,7 @@ export type WebhookCommand = (typeof WEBHOOK_COMMANDS)[number];
 export const isWebhookCommand = (name: string | undefined): name is WebhookCommand => (WEBHOOK_COMMANDS as readonly string[]).includes(name ?? '');
 
 const USAGE = `usage:
-  register-webhook --tenant <tenant> --url <https URL> [--events accepted,rejected,escalated]   prints the secret ONCE
+  register-webhook --tenant <tenant> --url <https URL> [--events accepted,rejected,escalated,upo-available]   prints the secret ONCE
   list-webhooks [--tenant <tenant>]
   disable-webhook --id <subscription id> | enable-webhook --id <subscription id>
   rotate-webhook-secret --id <subscription id> [--grace-hours 24]                               prints the new secret ONCE; the old one
