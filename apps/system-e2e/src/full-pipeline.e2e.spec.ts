@@ -25,11 +25,13 @@ const fastRetries = {
 describe('the whole pipeline: 1,000 mixed invoices under faults and SIGKILLs', () => {
   const system = new PipelineSystem({ contexts: CONTEXTS, env: { sender: fastRetries } });
   let outcomes: Collected;
+  let notifications: Collected;
   let mix: MixedInvoice[];
 
   beforeAll(async () => {
     await system.start();
     outcomes = await system.collect(TOPICS.invoiceAccepted, TOPICS.invoiceRejected, TOPICS.invoiceEscalated, TOPICS.invoiceInvalid);
+    notifications = await system.collect(TOPICS.notificationInvoiceAccepted, TOPICS.notificationInvoiceRejected, TOPICS.notificationInvoiceEscalated);
     mix = buildMix(TOTAL, CONTEXTS);
   }, 300_000);
 
@@ -75,6 +77,16 @@ describe('the whole pipeline: 1,000 mixed invoices under faults and SIGKILLs', (
     const doubled = [...byInvoice].filter(([, ids]) => ids.size !== 1).map(([id, ids]) => `${id}: ${[...ids].join(', ')}`);
     expect(doubled).toEqual([]);
     expect(byInvoice.size).toBe(expected.size);
+
+    // Downstream accounting hears of each outcome once, in the public contract (a local INVALID is a rejection too).
+    const published = await waitFor(() => {
+      const perInvoice = new Map<string, Set<string>>();
+      for (const m of notifications.messages) perInvoice.set(m.envelope.aggregateId, (perInvoice.get(m.envelope.aggregateId) ?? new Set()).add(`${m.envelope.type}:${m.envelope.id}`));
+      return perInvoice.size >= expected.size ? perInvoice : undefined;
+    }, { timeoutMs: 120_000, what: 'a public outcome event for every invoice' });
+    expect([...published].filter(([, ids]) => ids.size !== 1)).toEqual([]);
+    const invoiceIds = new Set([...settled.values()].map((i) => i.id));
+    expect([...published.keys()].filter((id) => !invoiceIds.has(id))).toEqual([]);
 
     // KSeF's own record: every accepted invoice reached it exactly once.
     const copies = await system.ksefCopiesByHash();
