@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKsefXmlValidator, isValidNip, KSEF_NAMESPACES, type KsefXmlValidator } from '@ksef-bridge/ksef-spec';
 import { loadScenarios } from './load-scenarios';
-import { scenarioDocumentId, withInvoiceNumberSuffix } from './scenario-run';
+import { scenarioDocumentId, sellerNipsOf, withInvoiceNumberSuffix } from './scenario-run';
 
 describe('the regression scenario library', () => {
   const scenarios = loadScenarios();
@@ -47,6 +47,10 @@ describe('the regression scenario library', () => {
     const keys = scenarios.filter((s) => s.expected.outcome !== 'invalid').map((s) => `${s.sellerNip}|${s.invoiceType}|${s.invoiceNumber}`);
     const duplicates = scenarios.filter((s) => s.expected.outcome === 'ksef-rejected' && s.expected.ksefStatusCode === 440).length;
     expect(new Set(keys).size).toBe(keys.length - duplicates);
+  });
+
+  it('names the KSeF contexts a system run needs', () => {
+    expect(sellerNipsOf(scenarios)).toEqual(['5252487317', '6762395810']);
   });
 
   it('suffixes the invoice number only, so a run never collides with an earlier one', () => {

@@ -20,3 +20,11 @@ export function withInvoiceNumberSuffix(scenario: Pick<Scenario, 'xml' | 'invoic
   if (replaced === text) throw new Error('the invoice has no P_2 to suffix');
   return Buffer.from(replaced, 'utf8');
 }
+
+/**
+ * The seller NIPs (KSeF contexts) of the scenarios that must reach KSeF: a system-level runner registers a context
+ * with credentials for each, or the sender escalates instead of sending.
+ */
+export function sellerNipsOf(scenarios: ReadonlyArray<Pick<Scenario, 'sellerNip' | 'expected'>>): string[] {
+  return [...new Set(scenarios.filter((s) => s.expected.outcome !== 'invalid').map((s) => s.sellerNip))].sort();
+}
