@@ -2,9 +2,11 @@
 export {
   AppError,
   ConfigError,
+  DependencyUnavailableError,
   PermanentError,
   TransientError,
   ValidationError,
+  isDependencyOutage,
   isRetriable,
   toAppError,
 } from './lib/app-error';

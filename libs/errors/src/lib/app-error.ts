@@ -35,6 +35,20 @@ export class TransientError extends AppError {
   }
 }
 
+/**
+ * Our own infrastructure is unavailable (PostgreSQL down, a connection pool that cannot connect). Retried with capped
+ * backoff for as long as it lasts, never dead-lettered: the message is fine, parking it because the database
+ * restarted would strand its invoice until a person replays it.
+ */
+export class DependencyUnavailableError extends TransientError {
+  readonly untilRecovered = true;
+}
+
+/** True for failures that mean "wait for our infrastructure", not "this message is a problem". */
+export function isDependencyOutage(error: unknown): boolean {
+  return error instanceof DependencyUnavailableError;
+}
+
 /** A failure that will not go away by retrying: bad input, broken contract, programmer error. */
 export class PermanentError extends AppError {
   readonly retriable = false;

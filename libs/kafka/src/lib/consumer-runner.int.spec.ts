@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { deadLetterTopic, type Envelope } from '@ksef-bridge/contracts';
-import { PermanentError, TransientError } from '@ksef-bridge/errors';
+import { DependencyUnavailableError, PermanentError, TransientError } from '@ksef-bridge/errors';
 import { randomGroup, randomTopic, testKafkaBrokers, waitFor } from '@ksef-bridge/testing';
 import { DLT_HEADER } from './dead-letter';
 import { createKafka } from './kafka-client';
@@ -96,6 +96,40 @@ describe('consumer runner under the error taxonomy (real broker)', () => {
     expect(h(dead[2], DLT_HEADER.retriable)).toBe('true');
     expect(dead[1].value?.toString()).toBe('{not json');
     expect(dead[0].key?.toString()).toBe('one-partition');
+  });
+
+  it('waits out an outage of our own database however long it lasts, and dead-letters nothing', async () => {
+    const outageTopic = randomTopic('runner-outage');
+    await admin.ensureTopics([
+      { name: outageTopic, partitions: 1, retentionMs: 3_600_000 },
+      { name: deadLetterTopic(outageTopic), partitions: 1, retentionMs: 3_600_000 },
+    ]);
+    for (const n of [0, 1]) await publisher.publish(outageTopic, envelope(n, 'ok'));
+    let databaseUp = false;
+    const applied: number[] = [];
+    let lastAttempt = 0;
+    const dead: unknown[] = [];
+    const runner = new KafkaConsumerRunner(client, {
+      groupId: randomGroup('runner-outage'),
+      topics: [outageTopic],
+      fromBeginning: true,
+      retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+      metrics: { processed: () => undefined, retried: () => undefined, deadLettered: (topic) => void dead.push(topic) },
+      handler: async (messages: ReceivedMessage[]) => {
+        lastAttempt = messages[0].attempt;
+        if (!databaseUp) throw new DependencyUnavailableError('DB_UNAVAILABLE', 'connect ECONNREFUSED 127.0.0.1:5432');
+        applied.push(...messages.map((m) => (m.envelope.payload as { n: number }).n));
+      },
+    });
+    void runner.start();
+    // Far more attempts than maxAttempts (3): a bounded retry would have dead-lettered the message by now.
+    await waitFor(() => lastAttempt >= 10, { what: 'ten attempts during the outage', timeoutMs: 30_000 });
+    databaseUp = true;
+    await waitFor(() => applied.length === 2, { what: 'both messages applied after the outage', timeoutMs: 30_000 });
+    await runner.stop();
+    expect(applied).toEqual([0, 1]);
+    expect(dead).toEqual([]);
+    await admin.deleteTopics([outageTopic, deadLetterTopic(outageTopic)]).catch(() => undefined);
   });
 
   it('rebalances a group: two members share the partitions, and when one leaves the other takes over without loss', async () => {

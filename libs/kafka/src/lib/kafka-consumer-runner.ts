@@ -1,7 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Batch, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import { deadLetterTopic } from '@ksef-bridge/contracts';
-import { toAppError, type AppError } from '@ksef-bridge/errors';
+import { isDependencyOutage, toAppError, type AppError } from '@ksef-bridge/errors';
 import { backoffDelay, DEFAULT_RETRY } from './backoff';
 import { deadLetterHeaders } from './dead-letter';
 import type { KafkaClient, KafkaLogSink } from './kafka-client';
@@ -30,7 +30,8 @@ type Incoming = { raw: KafkaMessage; headers: Record<string, string>; message?: 
 /**
  * Runs a handler under the error taxonomy (CONVENTIONS.md "Error taxonomy drives retry"):
  * - offsets are committed only after the handler (and its DB transaction) finished, so a crash redelivers;
- * - retriable errors back off with full jitter up to `retry.maxAttempts`, then dead-letter;
+ * - retriable errors back off with full jitter up to `retry.maxAttempts`, then dead-letter; an outage of our own
+ *   infrastructure (`DependencyUnavailableError`, e.g. PostgreSQL down) backs off for as long as it lasts instead;
  * - non-retriable errors and unparseable messages go to `<topic>.dlt` at once, with the original headers plus
  *   error code, message, attempts and timestamps; the partition moves on (a poison message never blocks it).
  */
@@ -145,7 +146,8 @@ export class KafkaConsumerRunner implements ConsumerRunner {
         this.options.metrics?.processed(batch.topic, 1);
         return true;
       }
-      if (!error.retriable || attempt >= this.retry.maxAttempts) {
+      // Our own database being down is no reason to park a good message: wait it out (capped backoff, heartbeats).
+      if (!error.retriable || (attempt >= this.retry.maxAttempts && !isDependencyOutage(error))) {
         this.options.logger?.error({ topic: batch.topic, partition: batch.partition, offset: one.raw.offset, code: error.code, attempt }, 'message dead-lettered');
         await this.deadLetter(batch, one, error, attempt, firstFailedAt);
         return true;

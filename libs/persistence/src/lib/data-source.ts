@@ -1,6 +1,6 @@
 import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
 import type { DatabaseConfig } from '@ksef-bridge/config';
-import { PermanentError, TransientError } from '@ksef-bridge/errors';
+import { DependencyUnavailableError, PermanentError, TransientError } from '@ksef-bridge/errors';
 
 export interface DataSourceOptions {
   db: DatabaseConfig;
@@ -66,7 +66,7 @@ export function mapDatabaseError(error: unknown): TransientError | PermanentErro
   const message = error instanceof Error ? error.message : String(error);
   if (code === '40001' || code === '40P01') return new TransientError('DB_SERIALIZATION_FAILURE', message, { cause: error, details: { sqlState: code } });
   if ((code && TRANSIENT_SQLSTATE.test(code)) || /ECONNREFUSED|ECONNRESET|terminat|timeout|Connection/i.test(message)) {
-    return new TransientError('DB_UNAVAILABLE', message, { cause: error, details: { sqlState: code } });
+    return new DependencyUnavailableError('DB_UNAVAILABLE', message, { cause: error, details: { sqlState: code } });
   }
   if (code === '23505') return new PermanentError('DB_UNIQUE_VIOLATION', message, { cause: error, details: { sqlState: code } });
   if (code?.startsWith('23')) return new PermanentError('DB_CONSTRAINT_VIOLATION', message, { cause: error, details: { sqlState: code } });
