@@ -19,7 +19,7 @@ function observed(verdict: InvoiceVerdict, compareXpathOf: (i: number) => boolea
 
 function expected(s: Scenario): Observed {
   if (s.expected.outcome === 'invalid') return { outcome: 'invalid', stage: s.expected.stage, issues: s.expected.issues };
-  // accepted and ksef-rejected both pass local validation; KSeF's verdict is the system-level runner's part.
+  // accepted, ksef-rejected and ksef-duplicate all pass local validation; KSeF's verdict is the system-level runner's part.
   return { outcome: 'passed', form: s.form, contextNip: s.sellerNip, invoiceNumber: s.invoiceNumber, invoiceType: s.invoiceType };
 }
 

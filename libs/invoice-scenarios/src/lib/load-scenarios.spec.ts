@@ -45,7 +45,8 @@ describe('the regression scenario library', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const s of scenarios) expect(scenarioDocumentId(s, 'run-1').length).toBeLessThanOrEqual(200);
     const keys = scenarios.filter((s) => s.expected.outcome !== 'invalid').map((s) => `${s.sellerNip}|${s.invoiceType}|${s.invoiceNumber}`);
-    const duplicates = scenarios.filter((s) => s.expected.outcome === 'ksef-rejected' && s.expected.ksefStatusCode === 440).length;
+    const duplicates = scenarios.filter((s) => s.expected.outcome === 'ksef-duplicate').length;
+    expect(duplicates).toBeGreaterThan(0);
     expect(new Set(keys).size).toBe(keys.length - duplicates);
   });
 

@@ -63,7 +63,8 @@ function loadOne(folder: string, id: string): Scenario {
 
 /** The pipeline state an invoice of this outcome ends in. */
 export function finalStateOf(expected: ExpectedOutcome): ExpectedFinalState {
-  return expected.outcome === 'accepted' ? 'ACCEPTED' : expected.outcome === 'invalid' ? 'INVALID' : 'REJECTED';
+  if (expected.outcome === 'accepted' || expected.outcome === 'ksef-duplicate') return 'ACCEPTED';
+  return expected.outcome === 'invalid' ? 'INVALID' : 'REJECTED';
 }
 
 function manifestProblems(m: ScenarioManifest, id: string): string[] {
@@ -80,6 +81,8 @@ function manifestProblems(m: ScenarioManifest, id: string): string[] {
     if (!Array.isArray(e.issues) || e.issues.length === 0 || e.issues.some((i) => !i.code)) problems.push('an invalid scenario lists its issues with codes');
   } else if (e?.outcome === 'ksef-rejected') {
     if (!Number.isInteger(e.ksefStatusCode) || !e.reason) problems.push('a ksef-rejected scenario names the KSeF status code and the reason');
+  } else if (e?.outcome === 'ksef-duplicate') {
+    if (!e.originalScenario || !e.reason || !m.dependsOn?.includes(e.originalScenario)) problems.push('a ksef-duplicate scenario names its original (also in dependsOn) and the reason');
   } else if (e?.outcome !== 'accepted') {
     problems.push(`unknown outcome ${(e as { outcome?: string } | undefined)?.outcome}`);
   }

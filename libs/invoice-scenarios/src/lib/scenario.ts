@@ -15,12 +15,15 @@ export interface ExpectedIssue {
  * What must happen to the scenario's invoice:
  * - `accepted`: the validator passes it and KSeF (the simulator) gives it a KSeF number;
  * - `invalid`: the validator refuses it at `stage` with exactly these issues (in this order);
- * - `ksef-rejected`: the validator passes it, KSeF refuses it with invoice status `ksefStatusCode`.
+ * - `ksef-rejected`: the validator passes it, KSeF refuses it with invoice status `ksefStatusCode`;
+ * - `ksef-duplicate`: the validator passes it, KSeF answers 440 (duplicate of `originalScenario`'s invoice): the
+ *   system resolves that to the ORIGINAL KSeF number (ACCEPTED, `ksefDuplicate: true`), never to a rejection.
  */
 export type ExpectedOutcome =
   | { outcome: 'accepted' }
   | { outcome: 'invalid'; stage: 'document' | 'schema' | 'rules'; issues: ExpectedIssue[] }
-  | { outcome: 'ksef-rejected'; ksefStatusCode: number; reason: string };
+  | { outcome: 'ksef-rejected'; ksefStatusCode: number; reason: string }
+  | { outcome: 'ksef-duplicate'; originalScenario: string; reason: string };
 
 /** Final pipeline state of the invoice (libs/invoice-domain names), for the system-level runner. */
 export type ExpectedFinalState = 'ACCEPTED' | 'INVALID' | 'REJECTED';
