@@ -13,6 +13,8 @@ import { INTAKE_SETTINGS, type IntakeSettings } from './intake.settings';
 import { InvoiceLifecycle } from './invoices/invoice-lifecycle';
 import { InvoiceRepository } from './invoices/invoice.repository';
 import { OpenApiController } from './openapi/openapi.controller';
+import { PanelApiController } from './panel-api/panel-api.controller';
+import { PANEL_API_PROVIDERS } from './panel-api/panel-api.providers';
 import { QrCodeController } from './qr-codes/qr-code.controller';
 import { KsefVerdictHandler } from './record-sending/ksef-verdict.handler';
 import { SendOutcomeHandler } from './record-sending/send-outcome.handler';
@@ -44,7 +46,7 @@ export function intakeAppModule(platform: PlatformOptions, settings: IntakeSetti
   return {
     module: IntakeFeaturesModule,
     imports: [PlatformModule.forRoot(platform)],
-    controllers: [SubmitInvoiceController, GetInvoiceController, InternalDocumentController, OpenApiController, QrCodeController],
+    controllers: [SubmitInvoiceController, GetInvoiceController, InternalDocumentController, OpenApiController, QrCodeController, PanelApiController],
     providers: [
       { provide: INTAKE_SETTINGS, useValue: settings },
       { provide: KSEF_XML, useFactory: () => createKsefXmlValidator() },
@@ -70,6 +72,7 @@ export function intakeAppModule(platform: PlatformOptions, settings: IntakeSetti
       InternalTokenGuard,
       ApiErrorFilter,
       IntakeConsumers,
+      ...PANEL_API_PROVIDERS,
     ],
   };
 }

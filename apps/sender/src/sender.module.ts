@@ -13,6 +13,7 @@ import { IntakeDocumentClient } from './claim-check/intake-document.client';
 import { KsefContextRepository } from './contexts/ksef-context.repository';
 import { TokenCipher } from './contexts/token-cipher';
 import { CircuitBreaker } from './domain/circuit-breaker';
+import { SenderPanelApiController } from './panel-api/panel-api.controller';
 import { BatchSendProcessor } from './send-invoice/batch-send.processor';
 import { BatchSessionProbe } from './send-invoice/batch-session-probe';
 import { INVOICE_VALIDATED_GROUP, InvoiceValidatedHandler } from './send-invoice/invoice-validated.handler';
@@ -92,9 +93,10 @@ export function senderAppModule(platform: PlatformOptions, settings: SenderSetti
   return {
     module: SenderFeaturesModule,
     imports: [PlatformModule.forRoot(platform)],
-    controllers: [AccessTokenController],
+    controllers: [AccessTokenController, SenderPanelApiController],
     providers: [
       { provide: SENDER_SETTINGS, useValue: settings },
+      { provide: CircuitBreaker, useValue: breaker },
       { provide: ACCESS_TOKEN_METRICS, inject: [METRICS_REGISTRY], useFactory: (registry: Registry) => accessTokenMetrics(registry) },
       InternalTokenGuard,
       InternalApiErrorFilter,
