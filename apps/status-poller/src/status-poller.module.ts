@@ -110,7 +110,7 @@ export function statusPollerAppModule(platform: PlatformOptions, settings: Statu
         useFactory: (ds: DataSource, outbox: OutboxWriter, validator: KsefXmlValidator, logger: Logger, registry: Registry) => {
           const log = logger.child({ component: 'status-poller' });
           const metrics = pollerMetrics(registry);
-          const lookup = new StatusLookup(validator, metrics, log, settings.scheduler.listMinRows);
+          const lookup = new StatusLookup(clients, validator, metrics, log, settings.scheduler.listMinRows);
           const writer = new OutcomeWriter(ds, plans, outbox, settings.topics);
           const processor = new PollProcessor(clients, lookup, writer, settings.policy, metrics, log);
           return new PollScheduler(ds, plans, processor, settings.scheduler, log);

@@ -38,6 +38,17 @@ export class KsefClients {
     return client;
   }
 
+  /**
+   * How long until `calls` calls of `group` in this context could all have started within the shared limiter's budget
+   * (0: now). Records nothing: it lets the poller pick listing or per-invoice reads, or come back later instead of
+   * holding a worker in the limiter's queue.
+   */
+  waitMs(nip: string, group: 'invoiceStatus' | 'sessionInvoiceList', calls = 1): number {
+    if (!this.limiter) return 0;
+    const last = this.limiter.plan(`Nip:${nip}`, group, Math.max(1, calls)).at(-1);
+    return last === undefined ? 0 : Math.max(0, last - Date.now());
+  }
+
   async closeAll(): Promise<void> {
     const all = [...this.clients.values()];
     this.clients.clear();

@@ -24,8 +24,17 @@ export interface RowObservation {
  * (`GET /sessions/{ref}/invoices`, 1000 per page) instead of one `GET …/invoices/{ref}` each; a batch invoice has no
  * reference number until KSeF lists it, so it is always found by its hash in the listing.
  */
+/** The limiter's view of a context's budget (KsefClients.waitMs). */
+export interface CallBudget {
+  waitMs(nip: string, group: 'invoiceStatus' | 'sessionInvoiceList', calls?: number): number;
+}
+
+/** A read that could not start within this long is not waited for: its rows come back after the wait (no poll counted). */
+const MAX_BUDGET_WAIT_MS = 1_000;
+
 export class StatusLookup {
   constructor(
+    private readonly budget: CallBudget,
     private readonly validator: KsefXmlValidator,
     private readonly metrics: LookupMetrics,
     private readonly logger: Logger,
@@ -36,7 +45,17 @@ export class StatusLookup {
   /** Observations for rows that share one context and session. */
   async verdicts(client: KsefClient, sessionReferenceNumber: string, rows: readonly PollRow[]): Promise<Map<string, RowObservation>> {
     const result = new Map<string, RowObservation>();
-    const list = rows.length >= this.listMinRows || rows.some((r) => !r.invoiceReferenceNumber);
+    // Listing by default once enough rows share the session (and always for batch rows, which only a listing finds);
+    // but when one limit group is exhausted and the other is not, the read goes where the budget is.
+    const nip = rows[0].contextNip;
+    const listWait = this.budget.waitMs(nip, 'sessionInvoiceList');
+    const perInvoiceWait = this.budget.waitMs(nip, 'invoiceStatus', rows.length);
+    const list = rows.some((r) => !r.invoiceReferenceNumber) || (rows.length >= this.listMinRows ? listWait <= perInvoiceWait : listWait < perInvoiceWait);
+    const wait = list ? listWait : this.budget.waitMs(nip, 'invoiceStatus');
+    if (wait > MAX_BUDGET_WAIT_MS) {
+      for (const row of rows) result.set(row.invoiceId, { observation: { kind: 'rate-limited', retryAfterMs: wait } });
+      return result;
+    }
     if (!list) {
       for (const row of rows) {
         try {
