@@ -15,6 +15,11 @@ export type { OnlineSessionState, PreparedSessionInvoice, SentInvoice } from './
 export { KsefHttp } from './lib/http/ksef-http';
 export type { KsefHttpOptions, KsefHttpRequest, KsefHttpResponse, KsefLogger } from './lib/http/ksef-http';
 
+/** Metrics: `onCall` hook events (templated routes, never ids) and the ready-made Prometheus families. */
+export type { KsefCallEvent, KsefCallHook } from './lib/http/ksef-http';
+export { ksefRouteOf } from './lib/http/ksef-route';
+export { registerKsefCallMetrics } from './lib/http/ksef-call-metrics';
+
 /** Error taxonomy: transport / rate-limit / auth / logical / ambiguous (+ protocol), on @ksef-bridge/errors. */
 export {
   KsefTransportError,

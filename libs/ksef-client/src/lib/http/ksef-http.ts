@@ -1,6 +1,30 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { classifyNetworkError, classifyResponse } from '../errors/classify';
-import type { KsefRequestFacts } from '../errors/ksef-errors';
+import type { KsefError, KsefRequestFacts } from '../errors/ksef-errors';
+import { rateLimitGroupOf, type RateLimitGroup } from '../limits/rate-limit-groups';
+import { ksefRouteOf } from './ksef-route';
+
+/**
+ * One finished KSeF HTTP call, as the metrics hook sees it: no ids, tokens or contents. Exactly one of `status`
+ * (KSeF answered) and `error` (no answer: `timeout`, `network`, or `aborted` by the caller's signal) is set.
+ */
+export interface KsefCallEvent {
+  /** Client operation name, e.g. `sendInvoice`. */
+  operation: string;
+  method: KsefHttpRequest['method'];
+  /** Templated path (`/sessions/online/{referenceNumber}/invoices`), `(external)` for URLs KSeF handed out. */
+  route: string;
+  /** KSeF rate-limit group of the call; `none` for calls KSeF does not count per context. */
+  group: RateLimitGroup | 'none';
+  status?: number;
+  error?: 'timeout' | 'network' | 'aborted';
+  durationMs: number;
+  /** On a 429: how long KSeF asked us to wait (Retry-After, or the client's default when absent). */
+  retryAfterMs?: number;
+}
+
+/** Called once per HTTP call after it ends. Must not throw (a throw is swallowed: metrics never fail a call). */
+export type KsefCallHook = (event: KsefCallEvent) => void;
 
 /** The subset of a pino logger the client uses; it never receives tokens, keys or invoice contents. */
 export interface KsefLogger {
@@ -24,6 +48,8 @@ export interface KsefHttpOptions {
   logger?: KsefLogger;
   /** Sent as `User-Agent`. */
   userAgent?: string;
+  /** Metrics hook, called after every call (see `registerKsefCallMetrics`). Default: none. */
+  onCall?: KsefCallHook;
 }
 
 export interface KsefHttpRequest {
@@ -113,22 +139,40 @@ export class KsefHttp {
       const buffer = Buffer.from(await res.body.arrayBuffer());
       response = { status: res.statusCode, headers: flattenHeaders(res.headers), body: buffer };
     } catch (error) {
-      if (req.signal?.aborted && !timeout.aborted) throw error;
+      if (req.signal?.aborted && !timeout.aborted) {
+        this.report(req, url, started, { error: 'aborted' });
+        throw error;
+      }
       const classified = classifyNetworkError(error, facts, req.idempotent, timeout.aborted);
+      this.report(req, url, started, { error: timeout.aborted || isTimeout(classified) ? 'timeout' : 'network' });
       this.options.logger?.warn({ ksef: classified.toJSON(), durationMs: Date.now() - started }, 'KSeF call failed');
       throw classified;
     }
 
     const durationMs = Date.now() - started;
     if (req.expect.includes(response.status)) {
+      this.report(req, url, started, { status: response.status });
       this.options.logger?.debug({ operation: req.operation, method: req.method, path: facts.path, status: response.status, durationMs }, 'KSeF call');
       return response;
     }
     const classified = classifyResponse({ status: response.status, headers: response.headers, body: decodeBody(response) }, facts, req.idempotent, {
       tokenExpired: req.tokenExpired?.(),
     });
+    const retryAfterMs = (classified as { retryAfterMs?: unknown }).retryAfterMs;
+    this.report(req, url, started, { status: response.status, ...(response.status === 429 && typeof retryAfterMs === 'number' ? { retryAfterMs } : {}) });
     this.options.logger?.warn({ ksef: classified.toJSON(), durationMs }, 'KSeF call refused');
     throw classified;
+  }
+
+  private report(req: KsefHttpRequest, url: string, started: number, outcome: Pick<KsefCallEvent, 'status' | 'error' | 'retryAfterMs'>): void {
+    const hook = this.options.onCall;
+    if (!hook) return;
+    const path = /^https?:\/\//i.test(req.path) ? req.path : new URL(url).pathname.slice(new URL(this.baseUrl).pathname.length) || '/';
+    try {
+      hook({ operation: req.operation, method: req.method, route: ksefRouteOf(path), group: rateLimitGroupOf(req.method, path) ?? 'none', durationMs: Date.now() - started, ...outcome });
+    } catch {
+      // A broken metrics sink must not turn a KSeF answer into a failure.
+    }
   }
 
   private urlFor(req: KsefHttpRequest): string {
@@ -145,6 +189,11 @@ export class KsefHttp {
     const parsed = new URL(url);
     return parsed.origin === new URL(this.baseUrl).origin ? parsed.pathname : `${parsed.origin}${parsed.pathname}`;
   }
+}
+
+/** A network failure that was a timeout (ours, or a socket/connect timeout undici reported). */
+function isTimeout(error: KsefError): boolean {
+  return error.code === 'KSEF_TIMEOUT' || /TIMED?OUT/i.test(error.facts.networkCode ?? '');
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
