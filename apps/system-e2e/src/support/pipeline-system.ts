@@ -119,13 +119,15 @@ export class PipelineSystem {
   }
 
   /** Posts an invoice as an ERP does: a connection refused while intake restarts is retried with the same Idempotency-Key. */
-  async post(erpDocumentId: string, xml: string, headers: Record<string, string> = {}): Promise<{ status: number; body: InvoiceView }> {
+  async post(erpDocumentId: string, xml: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: InvoiceView }> {
+    // Exact bytes travel as base64, so intake sees (and hashes) what the ERP holds.
+    const document = typeof xml === 'string' ? { xml } : { xmlBase64: xml.toString('base64') };
     return waitFor(
       async () => {
         const res = await fetch(`${this.urls.intake}/v1/invoices`, {
           method: 'POST',
           headers: { authorization: `Bearer ${this.apiKey}`, 'idempotency-key': `idem-${erpDocumentId}`, 'content-type': 'application/json', ...headers },
-          body: JSON.stringify({ erpDocumentId, xml }),
+          body: JSON.stringify({ erpDocumentId, ...document }),
         }).catch(() => undefined);
         if (!res || res.status >= 500) return undefined;
         return { status: res.status, body: (await res.json()) as InvoiceView };
