@@ -43,7 +43,7 @@ export class KsefClients {
    * (0: now). Records nothing: it lets the poller pick listing or per-invoice reads, or come back later instead of
    * holding a worker in the limiter's queue.
    */
-  waitMs(nip: string, group: 'invoiceStatus' | 'sessionInvoiceList', calls = 1): number {
+  waitMs(nip: string, group: 'invoiceStatus' | 'sessionInvoiceList' | 'sessionMisc', calls = 1): number {
     if (!this.limiter) return 0;
     const last = this.limiter.plan(`Nip:${nip}`, group, Math.max(1, calls)).at(-1);
     return last === undefined ? 0 : Math.max(0, last - Date.now());

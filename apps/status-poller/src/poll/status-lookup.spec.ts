@@ -30,7 +30,7 @@ const row = (n: number, o: Partial<PollRow> = {}): PollRow => ({
 });
 const listed = (n: number, code = 150): SessionInvoiceStatusResponse => ({ ordinalNumber: n, referenceNumber: `EE-${n}`, invoiceHash: `hash-${n}`, invoicingDate: '2026-01-01T10:00:00Z', status: { code, description: `s${code}` } });
 
-function setup(o: { invoices?: SessionInvoiceStatusResponse[]; sessionCode?: number; waits?: Partial<Record<'invoiceStatus' | 'sessionInvoiceList', number>> } = {}) {
+function setup(o: { invoices?: SessionInvoiceStatusResponse[]; sessionCode?: number; waits?: Partial<Record<'invoiceStatus' | 'sessionInvoiceList' | 'sessionMisc', number>> } = {}) {
   const calls: string[] = [];
   const client = {
     async listSessionInvoices() {
@@ -89,6 +89,12 @@ describe('StatusLookup read strategy', () => {
     expect(calls).toEqual(['list', 'session', 'list']);
     expect(result.get(found.invoiceId)).toMatchObject({ invoiceReferenceNumber: 'EE-1' });
     expect(result.get(missing.invoiceId)?.observation).toEqual({ kind: 'session-final', code: 200, description: 'session' });
+  });
+
+  it('a UPO read without budget is not attempted: the row comes back after the wait', async () => {
+    const { lookup, client, calls } = setup({ waits: { sessionMisc: 40_000 } });
+    expect(await lookup.upo(client, row(1), 'SO-1', 'K')).toEqual({ observation: { kind: 'rate-limited', retryAfterMs: 40_000 } });
+    expect(calls).toEqual([]);
   });
 
   it('a row missing while the session still processes is just not found', async () => {

@@ -26,7 +26,7 @@ export interface RowObservation {
  */
 /** The limiter's view of a context's budget (KsefClients.waitMs). */
 export interface CallBudget {
-  waitMs(nip: string, group: 'invoiceStatus' | 'sessionInvoiceList', calls?: number): number;
+  waitMs(nip: string, group: 'invoiceStatus' | 'sessionInvoiceList' | 'sessionMisc', calls?: number): number;
 }
 
 /** A read that could not start within this long is not waited for: its rows come back after the wait (no poll counted). */
@@ -124,6 +124,9 @@ export class StatusLookup {
 
   /** Fetches and checks the UPO of an accepted invoice (by KSeF number, in the session that holds the original). */
   async upo(client: KsefClient, row: PollRow, upoSessionReferenceNumber: string, ksefNumber: string): Promise<{ observation: UpoObservation; acquisitionDate?: string }> {
+    // UPO reads share `sessionMisc` (production: 120/min, 1,200/h per context): past that, come back later.
+    const wait = this.budget.waitMs(row.contextNip, 'sessionMisc');
+    if (wait > MAX_BUDGET_WAIT_MS) return { observation: { kind: 'rate-limited', retryAfterMs: wait } };
     let xml: string;
     try {
       this.metrics.call('upo');
