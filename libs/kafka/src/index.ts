@@ -8,5 +8,7 @@ export type { KafkaConsumerRunnerOptions, ConsumerMetrics } from './lib/kafka-co
 export { DLT_HEADER, deadLetterHeaders } from './lib/dead-letter';
 export { backoffDelay, DEFAULT_RETRY } from './lib/backoff';
 export { TopicAdmin } from './lib/topic-admin';
+export { ConsumerLagReader } from './lib/consumer-lag';
+export type { ConsumerGroupTopics, ConsumerLag, ConsumerLagReaderOptions } from './lib/consumer-lag';
 export { toWire, fromWire } from './lib/wire-format';
 export type { WireMessage } from './lib/wire-format';
