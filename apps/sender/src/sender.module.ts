@@ -2,6 +2,7 @@ import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnMo
 import { DataSource } from 'typeorm';
 import { topicSpecsOf } from '@ksef-bridge/contracts';
 import { TopicAdmin } from '@ksef-bridge/kafka';
+import { registerKsefCallMetrics } from '@ksef-bridge/ksef-client';
 import { Counter, Gauge, getOrCreateMetric, type Logger, type Registry } from '@ksef-bridge/observability';
 import { Inbox, inboxHandler, OutboxWriter } from '@ksef-bridge/outbox';
 import { ConsumerRegistry, LOGGER, METRICS_REGISTRY, PlatformModule, type PlatformOptions } from '@ksef-bridge/service-kit';
@@ -41,6 +42,12 @@ function registerBacklogGauges(registry: Registry, dataSource: DataSource, jobs:
   const backlog = () => jobs.backlog(dataSource.manager).catch(() => undefined);
   getOrCreateMetric(registry, 'ksef_sender_backlog_invoices', (registers) => new Gauge({ name: 'ksef_sender_backlog_invoices', help: 'Invoices waiting to reach KSeF (QUEUED or SENDING)', registers, async collect() { const b = await backlog(); if (b) this.set(b.waiting); } }));
   getOrCreateMetric(registry, 'ksef_sender_oldest_backlog_age_seconds', (registers) => new Gauge({ name: 'ksef_sender_oldest_backlog_age_seconds', help: 'Age of the oldest invoice waiting to reach KSeF', registers, async collect() { const b = await backlog(); if (b) this.set(b.oldestAgeSeconds); } }));
+}
+
+/** `ksef_sender_circuit_state`: the KSeF circuit breaker read at scrape time (0 closed, 1 half-open, 2 open). */
+function registerCircuitGauge(registry: Registry, breaker: CircuitBreaker): void {
+  const value = { closed: 0, 'half-open': 1, open: 2 } as const;
+  getOrCreateMetric(registry, 'ksef_sender_circuit_state', (registers) => new Gauge({ name: 'ksef_sender_circuit_state', help: 'KSeF circuit breaker: 0 closed, 1 half-open (a probe may go), 2 open (sends paused)', registers, collect() { this.set(value[breaker.state]); } }));
 }
 
 /** Registers the consumer once its topics exist, runs the scheduler while the app is up, stops it before the platform. */
@@ -109,9 +116,12 @@ export function senderAppModule(platform: PlatformOptions, settings: SenderSetti
       },
       {
         provide: KsefSessions,
-        inject: [LOGGER],
-        useFactory: (logger: Logger) =>
-          new KsefSessions({ ...settings.ksef, sessionMaxInvoices: settings.sessionMaxInvoices, sessionIdleCloseMs: settings.sessionIdleCloseMs }, cipher, logger.child({ component: 'ksef-sessions' })),
+        inject: [LOGGER, METRICS_REGISTRY],
+        useFactory: (logger: Logger, registry: Registry) => {
+          registerCircuitGauge(registry, breaker);
+          const onCall = registerKsefCallMetrics(registry);
+          return new KsefSessions({ ...settings.ksef, sessionMaxInvoices: settings.sessionMaxInvoices, sessionIdleCloseMs: settings.sessionIdleCloseMs, onCall }, cipher, logger.child({ component: 'ksef-sessions' }));
+        },
       },
       {
         provide: SendScheduler,

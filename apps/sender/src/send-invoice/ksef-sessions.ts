@@ -1,4 +1,4 @@
-import { FORM_CODES, KsefClient, KsefRateLimiter, PRODUCTION_RATE_LIMITS, TEST_ENVIRONMENT_RATE_LIMITS, type OnlineSession } from '@ksef-bridge/ksef-client';
+import { FORM_CODES, KsefClient, KsefRateLimiter, PRODUCTION_RATE_LIMITS, TEST_ENVIRONMENT_RATE_LIMITS, type KsefCallHook, type OnlineSession } from '@ksef-bridge/ksef-client';
 import type { Logger } from '@ksef-bridge/observability';
 import type { KsefContextRow } from '../contexts/ksef-context.repository';
 import type { TokenCipher } from '../contexts/token-cipher';
@@ -31,6 +31,8 @@ export class KsefSessions {
       /** A session unused this long is closed, so KSeF issues its session UPO without waiting for its 12 h validity. */
       sessionIdleCloseMs: number;
       authPollIntervalMs?: number;
+      /** Metrics hook of every client (`registerKsefCallMetrics`). */
+      onCall?: KsefCallHook;
     },
     private readonly cipher: TokenCipher,
     private readonly logger: Logger,
@@ -53,6 +55,7 @@ export class KsefSessions {
       rateLimiter: this.limiter ?? false,
       timeoutMs: this.options.timeoutMs,
       ...(this.options.authPollIntervalMs ? { authPollIntervalMs: this.options.authPollIntervalMs } : {}),
+      ...(this.options.onCall ? { onCall: this.options.onCall } : {}),
     });
     this.clients.set(context.nip, { version: context.updatedAt, client });
     return client;

@@ -109,6 +109,11 @@ describe('sender against the KSeF simulator', () => {
     const metrics = await (await fetch(`${sender.service.url}/metrics`)).text();
     expect(metrics).toMatch(/ksef_sender_attempts_total\{[^}]*outcome="submitted"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/ksef_sender_backlog_invoices\{[^}]*\} 0/);
+    // The KSeF call hook: the send itself by templated route (no reference number in the label), and the breaker.
+    expect(metrics).toMatch(/ksef_api_calls_total\{route="\/sessions\/online\/\{referenceNumber\}\/invoices",method="POST",status="202"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/ksef_api_call_duration_seconds_count\{[^}]*route="\/sessions\/online\/\{referenceNumber\}\/invoices"[^}]*\} [1-9]/);
+    expect(metrics).not.toContain(row.session_reference_number!);
+    expect(metrics).toMatch(/ksef_sender_circuit_state\{[^}]*\} 0/);
   });
 
   it('the next invoice of the context goes into the same interactive session', async () => {
