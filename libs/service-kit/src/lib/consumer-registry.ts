@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { KafkaConsumerRunner, type ConsumerOptions, type KafkaClient } from '@ksef-bridge/kafka';
+import { KafkaConsumerRunner, type ConsumerGroupTopics, type ConsumerOptions, type KafkaClient } from '@ksef-bridge/kafka';
 import type { Logger, Registry } from '@ksef-bridge/observability';
 import { consumerMetrics } from './platform-metrics';
 import { KAFKA_CLIENT } from './platform-tokens';
@@ -13,6 +13,7 @@ import { LOGGER, METRICS_REGISTRY } from './tokens';
 @Injectable()
 export class ConsumerRegistry {
   private readonly runners: KafkaConsumerRunner[] = [];
+  private readonly registered: ConsumerGroupTopics[] = [];
   private started = false;
 
   constructor(
@@ -24,7 +25,13 @@ export class ConsumerRegistry {
   /** Registers a consumer; call from a module's constructor or onModuleInit. Default: fromBeginning for new groups. */
   register(options: ConsumerOptions): void {
     if (this.started) throw new Error('consumers must be registered before the application starts');
+    this.registered.push({ groupId: options.groupId, topics: [...options.topics] });
     this.runners.push(new KafkaConsumerRunner(this.client, { fromBeginning: true, ...options, logger: this.logger.child({ component: 'consumer', group: options.groupId }), metrics: consumerMetrics(this.registry) }));
+  }
+
+  /** The consumer groups this service runs and their topics (the consumer lag gauge reads them). */
+  groups(): ConsumerGroupTopics[] {
+    return this.registered.map((g) => ({ groupId: g.groupId, topics: [...g.topics] }));
   }
 
   async startAll(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, getOrCreateMetric, type Registry } from '@ksef-bridge/observability';
-import type { ConsumerMetrics } from '@ksef-bridge/kafka';
+import type { ConsumerGroupTopics, ConsumerLagReader, ConsumerMetrics } from '@ksef-bridge/kafka';
 import type { OutboxRelay, OutboxRelayMetrics } from '@ksef-bridge/outbox';
 
 /** Prometheus series of the messaging platform: `ksef_outbox_*` and `ksef_consumer_*`. */
@@ -19,9 +19,44 @@ export function outboxRelayMetrics(registry: Registry): OutboxRelayMetrics {
  * the consumer counters, so a service with no consumer yet still exposes `ksef_consumer_*` (HELP/TYPE, no series
  * until the first message) and the alert rules in deploy/prometheus/rules point at names that exist.
  */
-export function registerPlatformMetrics(registry: Registry, relay: OutboxRelay): void {
+export function registerPlatformMetrics(registry: Registry, relay: OutboxRelay, lag?: ConsumerLagSource): void {
   consumerMetrics(registry);
   registerOutboxGauges(registry, relay);
+  if (lag) registerConsumerLagGauges(registry, lag);
+}
+
+/** Where the lag gauges read from: the reader (cached broker reads) and the groups the service runs. */
+export interface ConsumerLagSource {
+  reader: Pick<ConsumerLagReader, 'read'>;
+  groups: () => ConsumerGroupTopics[];
+}
+
+/**
+ * Kafka consumer lag read at scrape time (cached by the reader): `ksef_consumer_lag{group,topic}` per group the
+ * service runs, and `ksef_consumer_lag_overall`, their sum, always present (0 without consumers) so an alert rule
+ * can read it from every service. When the brokers do not answer, the last values stay.
+ */
+export function registerConsumerLagGauges(registry: Registry, source: ConsumerLagSource): void {
+  let last: Promise<Array<{ groupId: string; topic: string; lag: number }> | undefined> | undefined;
+  let lastAt = 0;
+  // Both gauges collect on one scrape: they share one read.
+  const read = () => {
+    if (!last || Date.now() - lastAt > 500) {
+      lastAt = Date.now();
+      last = source.reader.read(source.groups()).catch(() => undefined);
+    }
+    return last;
+  };
+  getOrCreateMetric(registry, 'ksef_consumer_lag', (registers) => new Gauge({ name: 'ksef_consumer_lag', help: 'Messages not yet consumed (committed) by a consumer group, per topic', labelNames: ['group', 'topic'], registers, async collect() {
+    const lags = await read();
+    if (!lags) return;
+    this.reset();
+    for (const l of lags) this.set({ group: l.groupId, topic: l.topic }, l.lag);
+  } }));
+  getOrCreateMetric(registry, 'ksef_consumer_lag_overall', (registers) => new Gauge({ name: 'ksef_consumer_lag_overall', help: 'Sum of ksef_consumer_lag over every consumer group of the service (0 without consumers)', registers, async collect() {
+    const lags = await read();
+    if (lags) this.set(lags.reduce((sum, l) => sum + l.lag, 0));
+  } }));
 }
 
 /** Gauges read from the outbox table at scrape time: what is waiting, what is stuck, and for how long. */

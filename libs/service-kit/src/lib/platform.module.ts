@@ -1,7 +1,7 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { databaseConfig, type CommonConfig } from '@ksef-bridge/config';
-import { createKafka, KafkaPublisher, TopicAdmin, type KafkaClient } from '@ksef-bridge/kafka';
+import { ConsumerLagReader, createKafka, KafkaPublisher, TopicAdmin, type KafkaClient } from '@ksef-bridge/kafka';
 import type { Logger, Registry } from '@ksef-bridge/observability';
 import { OutboxRelay, OutboxWriter, outboxMigrations } from '@ksef-bridge/outbox';
 import { createDataSource, pingDatabase, runMigrations } from '@ksef-bridge/persistence';
@@ -46,6 +46,7 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
     private readonly health: HealthRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    private readonly lag: ConsumerLagReader,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -53,7 +54,7 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
     if (ran.length) this.logger.info({ migrations: ran }, 'migrations applied');
     this.health.register('postgres', (timeoutMs) => pingDatabase(this.dataSource, timeoutMs));
     this.health.register('kafka', (timeoutMs) => this.admin.ping(timeoutMs));
-    registerPlatformMetrics(this.registry, this.relay);
+    registerPlatformMetrics(this.registry, this.relay, { reader: this.lag, groups: () => this.consumers.groups() });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -93,6 +94,8 @@ export class PlatformModule {
         },
         { provide: TopicAdmin, inject: [KAFKA_CLIENT], useFactory: (client: KafkaClient) => new TopicAdmin(client) },
         { provide: KafkaPublisher, inject: [KAFKA_CLIENT], useFactory: (client: KafkaClient) => new KafkaPublisher(client) },
+        // Consumer lag for /metrics: one broker round per 5 s at most, however often Prometheus scrapes.
+        { provide: ConsumerLagReader, inject: [KAFKA_CLIENT], useFactory: (client: KafkaClient) => new ConsumerLagReader(client, { cacheMs: 5_000 }) },
         { provide: DataSource, useFactory: () => platformDataSource(options).initialize() },
         { provide: OutboxWriter, useValue: new OutboxWriter(options.schema) },
         {
