@@ -3,7 +3,7 @@ import { invoiceAccepted, invoiceEscalated, invoiceProcessing, invoiceRejected, 
 import { KsefClient, KsefRateLimiter, TEST_ENVIRONMENT_RATE_LIMITS, type OnlineSession } from '@ksef-bridge/ksef-client';
 import { buildSampleInvoice, createKsefXmlValidator, type KsefXmlValidator } from '@ksef-bridge/ksef-spec';
 import { startSimulator, waitFor, type SimulatorProcess } from '@ksef-bridge/testing';
-import { createPollerWorld, newTraceparent, randomNip, startPoller, traceIdOf, type Collected, type PollerInstance, type PollerWorld } from '../test/poller-harness';
+import { createPollerWorld, finishedSpans, newTraceparent, randomNip, startPoller, traceIdOf, type Collected, type PollerInstance, type PollerWorld } from '../test/poller-harness';
 import { startTokenServer, type TokenServer } from '../test/token-server';
 
 // invoice.submitted → the status-poller → the BUILT KSeF simulator, with real Kafka and PostgreSQL. The invoices are
@@ -139,6 +139,13 @@ describe('status-poller against the KSeF simulator', () => {
     // The invoice's trace continues through the poller (its spans and its events).
     expect(traceIdOf(event)).toBe(traceparent.split('-')[1]);
     expect(traceIdOf(processing.of(invoiceProcessing.type, invoiceId)[0])).toBe(traceparent.split('-')[1]);
+    const inTrace = finishedSpans.getFinishedSpans().filter((s) => s.spanContext().traceId === traceparent.split('-')[1]);
+    expect(inTrace.filter((s) => s.name === 'status-poller resolve invoice').length).toBeGreaterThanOrEqual(4);
+    expect(inTrace.every((s) => s.parentSpanContext?.traceId === traceparent.split('-')[1])).toBe(true);
+    // The KSeF calls themselves (undici spans) are children in the invoice's trace: status reads and the UPO.
+    const ksefCalls = inTrace.map((s) => String(s.attributes['url.full'] ?? '')).filter((u) => u.includes('/v2/sessions/'));
+    expect(ksefCalls).toContain(`${sim.apiBaseUrl}/sessions/${session.referenceNumber}/invoices/${payload.invoiceReferenceNumber}`);
+    expect(ksefCalls).toContain(`${sim.apiBaseUrl}/sessions/${session.referenceNumber}/invoices/ksef/${status.ksefNumber}/upo`);
   });
 
   it('invoices of one session due together are answered by one session listing', async () => {

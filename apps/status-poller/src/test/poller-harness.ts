@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DataSource } from 'typeorm';
 import { deadLetterTopic, invoiceSubmitted, type Envelope, type InvoiceSubmitted } from '@ksef-bridge/contracts';
 import { createKafka, KafkaConsumerRunner, KafkaPublisher, TopicAdmin, type ReceivedMessage } from '@ksef-bridge/kafka';
@@ -13,8 +14,9 @@ import { statusPollerAppModule } from '../status-poller.module';
 import type { StatusPollerSettings, StatusPollerTopics } from '../status-poller.settings';
 import type { TokenServer } from './token-server';
 
-// Telemetry on (nothing exported): the tests read trace ids from the envelopes the poller writes.
-const telemetry = startTelemetry({ serviceName: 'status-poller-test', enabled: true });
+/** Every span the pollers of this test process finish (telemetry on, nothing exported). */
+export const finishedSpans = new InMemorySpanExporter();
+const telemetry = startTelemetry({ serviceName: 'status-poller-test', enabled: true, testExporter: finishedSpans });
 
 export interface Collected {
   messages: ReceivedMessage[];
