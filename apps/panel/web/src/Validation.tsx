@@ -1,0 +1,48 @@
+import type { HistoryEntry } from './api';
+import { useT } from './i18n';
+
+interface Issue { code: string; messagePl?: string; messageEn?: string; xpath?: string; line?: number }
+
+/** Every problem the pipeline recorded, in the accountant's words: validation issues and KSeF's refusals. */
+export function problemsOf(history: HistoryEntry[]): Issue[] {
+  const out: Issue[] = [];
+  for (const h of history) {
+    const d = (h.details ?? {}) as Record<string, unknown>;
+    if (Array.isArray(d['issues'])) out.push(...(d['issues'] as Issue[]));
+    else if (h.to === 'REJECTED') {
+      const inner = Array.isArray(d['details']) ? (d['details'] as string[]).join('; ') : '';
+      const text = [d['description'], inner].filter(Boolean).join(' — ') || h.errorCode || 'KSeF';
+      out.push({ code: h.errorCode ?? 'KSEF_REJECTED', messagePl: `KSeF odrzucił fakturę: ${text}`, messageEn: `KSeF rejected the invoice: ${text}` });
+    } else if (h.to === 'ESCALATED') {
+      const text = String(d['message'] ?? h.errorCode ?? '');
+      out.push({ code: h.errorCode ?? 'ESCALATED', messagePl: `Wysyłka wstrzymana, potrzebna decyzja operatora: ${text}`, messageEn: `Sending stopped, an operator must decide: ${text}` });
+    }
+  }
+  return out;
+}
+
+/** Lines around `line` of the document, the offending one marked. */
+function excerpt(xml: string, line: number): Array<{ n: number; text: string; hit: boolean }> {
+  const lines = xml.split('\n');
+  const from = Math.max(1, line - 2);
+  return lines.slice(from - 1, line + 2).map((text, i) => ({ n: from + i, text, hit: from + i === line }));
+}
+
+export function Validation({ history, xml }: { history: HistoryEntry[]; xml?: string }) {
+  const { t, lang } = useT();
+  const issues = problemsOf(history);
+  if (!issues.length) return <p>{t.noProblems}</p>;
+  return (
+    <ul className="issues" data-testid="validation">
+      {issues.map((issue, i) => (
+        <li key={i}>
+          <p className="issue-text">{(lang === 'pl' ? issue.messagePl : issue.messageEn) ?? issue.messagePl ?? issue.code}</p>
+          <p className="muted"><code>{issue.code}</code>{issue.xpath && <> · {t.where}: <code>{issue.xpath}</code></>}{issue.line && <> · {t.line} {issue.line}</>}</p>
+          {xml && issue.line && (
+            <pre className="excerpt">{excerpt(xml, issue.line).map((l) => <div key={l.n} className={l.hit ? 'hit' : ''}>{String(l.n).padStart(4)}  {l.text}</div>)}</pre>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
