@@ -10,6 +10,7 @@ export const intakeModule = intakeAppModule(platform, {
   internalApiToken: config.INTERNAL_API_TOKEN,
   topics: DEFAULT_INTAKE_TOPICS,
   consumerGroupPrefix: '',
+  confirmationDeadlineSeconds: config.INTAKE_CONFIRMATION_DEADLINE_SECONDS,
 });
 
 /** ERP doors: the HTTP API and the ERP Kafka topic, idempotent per ERP document. */

@@ -9,6 +9,7 @@ import { ApiKeyGuard } from './http/api-key.guard';
 import { InternalTokenGuard } from './http/internal-token.guard';
 import { IntakeConsumers } from './intake-consumers';
 import { IntakeMetrics } from './intake.metrics';
+import { InvoiceMetricsRegistration } from './metrics/invoice-metrics.provider';
 import { INTAKE_SETTINGS, type IntakeSettings } from './intake.settings';
 import { InvoiceLifecycle } from './invoices/invoice-lifecycle';
 import { InvoiceRepository } from './invoices/invoice.repository';
@@ -52,6 +53,7 @@ export function intakeAppModule(platform: PlatformOptions, settings: IntakeSetti
       { provide: KSEF_XML, useFactory: () => createKsefXmlValidator() },
       XmlValidatorLifecycle,
       IntakeMetrics,
+      InvoiceMetricsRegistration,
       { provide: TenantRepository, useValue: new TenantRepository(settings.schema) },
       { provide: InvoiceRepository, useValue: new InvoiceRepository(settings.schema) },
       { provide: InvoiceLifecycle, inject: [InvoiceRepository, OutboxWriter], useFactory: (invoices: InvoiceRepository, outbox: OutboxWriter) => new InvoiceLifecycle(invoices, outbox, settings.topics) },

@@ -41,6 +41,8 @@ export interface IntakeSettings {
   topics: IntakeTopics;
   /** Prepended to consumer group ids; '' in production, unique per test. */
   consumerGroupPrefix: string;
+  /** An invoice still without a KSeF number this long after intake counts as overdue (metrics). Default 86 400 s. */
+  confirmationDeadlineSeconds?: number;
 }
 
 export const INTAKE_SETTINGS = Symbol('INTAKE_SETTINGS');

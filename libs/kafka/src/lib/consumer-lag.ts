@@ -62,7 +62,8 @@ export class ConsumerLagReader {
 
   private async fetch(groups: ConsumerGroupTopics[]): Promise<ConsumerLag[]> {
     if (groups.length === 0) return [];
-    const admin = this.client.raw.admin({ retry: { retries: 0 } });
+    // A few quick retries: a topic created a moment ago may still be electing its leaders.
+    const admin = this.client.raw.admin({ retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 } });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`consumer lag not read within ${this.timeoutMs} ms`)), this.timeoutMs);
