@@ -42,6 +42,8 @@ describe('one invoice is one connected trace in Jaeger, from the ERP to the noti
     const routes = ksefCalls.map((s) => s.operationName).join('\n');
     expect(routes).toMatch(/POST/);
     expect(routes).toMatch(/GET/);
+    // The sender's attempt names the invoice in KSeF's terms, so an SRE can go from the trace to KSeF and back.
+    expect(trace.spans.some((s) => spanService(trace, s) === 'sender' && s.tags.some((t) => t.key === 'ksef.invoice_reference_number' && String(t.value).length > 0))).toBe(true);
     // Every KSeF call carries its status code.
     for (const span of ksefCalls) expect(span.tags.some((t) => t.key === 'http.response.status_code' || t.key === 'http.status_code')).toBe(true);
   }

@@ -1,7 +1,7 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import { invoiceEscalated, invoiceRejected, invoiceSubmitted, type InvoiceEscalated, type InvoiceRejected, type InvoiceSubmitted } from '@ksef-bridge/contracts';
 import type { KsefClient, OnlineSession } from '@ksef-bridge/ksef-client';
-import type { Logger } from '@ksef-bridge/observability';
+import { annotateActiveSpan, type Logger } from '@ksef-bridge/observability';
 import { newEnvelope, type OutboxWriter } from '@ksef-bridge/outbox';
 import { withTransaction } from '@ksef-bridge/persistence';
 import type { IntakeDocumentClient } from '../claim-check/intake-document.client';
@@ -168,6 +168,8 @@ export class SendInvoiceProcessor {
   }
 
   private async submitted(job: SendJob, startedAt: Date, o: { sessionReferenceNumber: string; invoiceReferenceNumber?: string; mode?: 'online' | 'batch'; reconciled: boolean; attempt: number }): Promise<void> {
+    // SREs find the invoice in KSeF by these: on the attempt's span, next to the KSeF calls it made.
+    annotateActiveSpan({ 'ksef.session_reference_number': o.sessionReferenceNumber, 'ksef.invoice_reference_number': o.invoiceReferenceNumber ?? '', 'ksef.invoice_hash': job.invoiceHash });
     const payload: InvoiceSubmitted = {
       invoiceId: job.invoiceId,
       erpDocumentId: job.erpDocumentId,

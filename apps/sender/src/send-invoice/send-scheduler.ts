@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { Logger } from '@ksef-bridge/observability';
+import { inTraceOf, type Logger } from '@ksef-bridge/observability';
 import { withTransaction } from '@ksef-bridge/persistence';
 import type { KsefContextRepository, KsefContextRow } from '../contexts/ksef-context.repository';
 import type { CircuitBreaker } from '../domain/circuit-breaker';
@@ -105,7 +105,7 @@ export class SendScheduler {
     }
     let leftOver: typeof selection.batch = [];
     try {
-      leftOver = await batch.processor.send(context, selection.batch);
+      leftOver = await inTraceOf('sender', 'sender send batch', selection.batch[0]?.traceparent, { 'ksef.context_nip': context.nip, 'batch.invoices': selection.batch.length }, () => batch.processor.send(context, selection.batch), selection.batch.slice(1).map((j) => j.traceparent));
       done += selection.batch.length - leftOver.length;
     } catch (err) {
       // Recording failed (database down): the jobs are taken up again after their lease, reconciling if marked in flight.
@@ -125,7 +125,10 @@ export class SendScheduler {
       try {
         // The whole batch was claimed at once: extend this job's lease now, so a slow KSeF earlier in the batch cannot
         // let it expire mid-send (another scheduler would then take it as interrupted).
-        if (await withTransaction(this.dataSource, (m) => this.jobs.renewLease(m, job, this.options.leaseMs))) await this.processor.process(context, job);
+        if (await withTransaction(this.dataSource, (m) => this.jobs.renewLease(m, job, this.options.leaseMs))) {
+          // The attempt continues the invoice's trace: its KSeF calls and its outcome event are children of it.
+          await inTraceOf('sender', 'sender send invoice', job.traceparent, { 'invoice.id': job.invoiceId, 'ksef.context_nip': context.nip, 'invoice.attempt': job.attempts + 1 }, () => this.processor.process(context, job));
+        }
       } catch (err) {
         // Recording the outcome failed (database down) or the claim was lost: nothing was written for this attempt.
         // The job is taken up again after its lease, reconciling first if its send had left.
