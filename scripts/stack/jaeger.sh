@@ -5,7 +5,12 @@
 # (.cache/jaeger/config.yaml): OTLP gRPC 4317, OTLP HTTP 4318, UI + query API 16686, query gRPC 16685, health check
 # 13133, all on 127.0.0.1 (the built-in default also opens the Jaeger and Zipkin receivers, sampling and admin ports).
 # Usage: scripts/stack/jaeger.sh provision|start|stop|status|logs
-# Env: JAEGER_MAX_TRACES (100000, the in-memory store's cap so a long-running stack cannot eat the machine)
+# Env: JAEGER_MAX_TRACES (100000, the in-memory store's cap so a long-running stack cannot eat the machine),
+#      JAEGER_UI_ASSETS (a built jaeger-ui folder, e.g. packages/jaeger-ui/build of github.com/jaegertracing/jaeger-ui).
+# The UI: the module proxy carries Jaeger's Go code but not its web UI (a separate JavaScript repository, built and
+# embedded only by Jaeger's release pipeline), so a binary built here serves the query API (/api/*) and a
+# placeholder page. With JAEGER_UI_ASSETS set, the real UI is served from that folder; docker-compose's Jaeger image
+# has it built in.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAEGER_MODULE_VERSION=1.76.0
@@ -51,6 +56,11 @@ provision() {
 }
 
 write_config() {
+  local ui_block=""
+  if [ -n "${JAEGER_UI_ASSETS:-}" ]; then
+    [ -f "$JAEGER_UI_ASSETS/index.html" ] || { say "JAEGER_UI_ASSETS=$JAEGER_UI_ASSETS has no index.html"; exit 1; }
+    ui_block=$'    ui:\n      assets_path: '"$JAEGER_UI_ASSETS"$'\n'
+  fi
   # The built-in all-in-one config, with every listener on 127.0.0.1 (the default binds all interfaces) and a
   # bounded in-memory store.
   cat >"$CONF" <<YAML
@@ -77,7 +87,7 @@ extensions:
   jaeger_query:
     storage:
       traces: memstore
-    http:
+${ui_block}    http:
       endpoint: 127.0.0.1:$UI_PORT
     grpc:
       endpoint: 127.0.0.1:16685
