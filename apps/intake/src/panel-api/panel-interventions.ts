@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { InvoiceState } from '@ksef-bridge/invoice-domain';
 import { withTransaction } from '@ksef-bridge/persistence';
 import { ApiError } from '../http/api-error.filter';
@@ -40,7 +40,7 @@ export class PanelInterventions {
 
   /** ESCALATED → QUEUED. The panel re-queues the sender's job after this (see docs/panel.md, "Retry now"). */
   retry(id: string, who: Intervention): Promise<InterventionResult> {
-    return withTransaction(this.dataSource, async (manager) => {
+    return this.tx(async (manager) => {
       const invoice = await this.locked(manager, id, who.tenant);
       if (RETRIED.has(invoice.state)) return { invoiceId: id, state: invoice.state, changed: false };
       if (invoice.state !== 'ESCALATED') throw new ApiError(409, 'INTERVENTION_NOT_ALLOWED', `A retry needs an escalated invoice; this one is ${invoice.state}`);
@@ -50,7 +50,7 @@ export class PanelInterventions {
   }
 
   cancel(id: string, who: Intervention): Promise<InterventionResult> {
-    return withTransaction(this.dataSource, async (manager) => {
+    return this.tx(async (manager) => {
       const invoice = await this.locked(manager, id, who.tenant);
       if (invoice.state === 'CANCELLED') return { invoiceId: id, state: invoice.state, changed: false };
       if (invoice.state !== 'ESCALATED') throw new ApiError(409, 'INTERVENTION_NOT_ALLOWED', `Only an escalated invoice can be cancelled from the panel; this one is ${invoice.state}`);
@@ -65,7 +65,7 @@ export class PanelInterventions {
    * `erpDocumentId` as every submission is.
    */
   resubmit(id: string, who: Intervention, corrected: { erpDocumentId: string; xml: Buffer }): Promise<{ invoiceId: string; created: boolean; oldState: InvoiceState }> {
-    return withTransaction(this.dataSource, async (manager) => {
+    return this.tx(async (manager) => {
       const old = await this.locked(manager, id, who.tenant);
       if (!CORRECTABLE.has(old.state) && old.state !== 'CANCELLED') throw new ApiError(409, 'INTERVENTION_NOT_ALLOWED', `A correction replaces an invalid, rejected or escalated invoice; this one is ${old.state}`);
       const result = await this.submit.execute(manager, {
@@ -88,7 +88,24 @@ export class PanelInterventions {
     });
   }
 
-  private async locked(manager: Parameters<InvoiceRepository['lockById']>[0], id: string, tenant: string | undefined): Promise<InvoiceRow> {
+  /** withTransaction, but a refusal (ApiError) thrown inside rolls back and reaches the caller as itself, not as a database error. */
+  private async tx<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    let refusal: ApiError | undefined;
+    try {
+      return await withTransaction(this.dataSource, async (manager) => {
+        try {
+          return await fn(manager);
+        } catch (error) {
+          if (error instanceof ApiError) refusal = error;
+          throw error;
+        }
+      });
+    } catch (error) {
+      throw refusal ?? error;
+    }
+  }
+
+  private async locked(manager: EntityManager, id: string, tenant: string | undefined): Promise<InvoiceRow> {
     const invoice = await this.invoices.lockById(manager, id);
     // Another tenant's invoice is "not found", never "forbidden": its existence is not disclosed.
     if (!invoice || (tenant !== undefined && invoice.tenantId !== tenant)) throw new ApiError(404, 'INVOICE_NOT_FOUND', `No invoice ${id}`);
