@@ -12,3 +12,5 @@ export { ConsumerLagReader } from './lib/consumer-lag';
 export type { ConsumerGroupTopics, ConsumerLag, ConsumerLagReaderOptions } from './lib/consumer-lag';
 export { toWire, fromWire } from './lib/wire-format';
 export type { WireMessage } from './lib/wire-format';
+export { replayDeadLetters, REPLAYED_FROM_HEADER } from './lib/dead-letter-replay';
+export type { ReplayOptions, ReplayResult } from './lib/dead-letter-replay';
