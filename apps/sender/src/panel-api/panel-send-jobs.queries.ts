@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { returnedRows } from '../infrastructure/returned-rows';
 
 export interface PanelSendJob {
   invoiceId: string;
@@ -80,10 +81,12 @@ export class PanelSendJobs {
    * after the call; a job already QUEUED, SENDING or SENT is left alone (a repeated re-queue changes nothing).
    */
   async requeue(db: DataSource, invoiceId: string, tenant: string | undefined): Promise<{ state: string; changed: boolean } | undefined> {
-    const updated: Array<{ state: string }> = await db.query(
+    const updated = returnedRows<{ state: string }>(
+      await db.query(
       `UPDATE ${this.s}.send_jobs SET state = 'QUEUED', attempts = 0, next_attempt_at = clock_timestamp(), lease_until = NULL, updated_at = clock_timestamp()
        WHERE invoice_id = $1 AND state = 'ESCALATED' AND ($2::text IS NULL OR tenant_id = $2) RETURNING state`,
-      [invoiceId, tenant ?? null],
+        [invoiceId, tenant ?? null],
+      ),
     );
     if (updated.length) return { state: 'QUEUED', changed: true };
     const job = await this.job(db, invoiceId, tenant);
