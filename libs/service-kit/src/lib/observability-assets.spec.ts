@@ -113,6 +113,12 @@ describe('observability assets', () => {
     }
   })();
   // promtool comes with the Debian `prometheus` package (scripts/stack/prometheus.sh installs it).
+  (promtool ? it : it.skip)('the alert unit tests pass (promtool test rules deploy/prometheus/rules/tests)', () => {
+    const tests = readdirSync(join(rulesDir, 'tests')).filter((f) => f.endsWith('.test.yml'));
+    expect(tests.length).toBeGreaterThan(0);
+    for (const t of tests) expect(() => execFileSync('promtool', ['test', 'rules', join(rulesDir, 'tests', t)], { stdio: 'pipe' })).not.toThrow();
+  });
+
   (promtool ? it : it.skip)('every panel query is valid PromQL (promtool, as a rule file)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dashboard-promql-'));
     try {
