@@ -10,6 +10,8 @@ import { AuthRepository } from './auth.repository';
 import { DUMMY_HASH_PASSWORD, hashPassword, verifyPassword } from './password';
 import { checkCsrf, SessionGuard, userOf, type PanelRequest } from './session.guard';
 
+/** Failed logins one client address may make, as a multiple of PANEL_LOGIN_MAX_FAILURES (per user name). */
+const IP_FAILURE_FACTOR = 5;
 const loginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) }).strict();
 
 /** What the SPA needs to know about the person: name, role, tenant and the actions offered. */
@@ -25,8 +27,8 @@ export function meView(user: PanelUser) {
 
 /**
  * Login with a server-side session in an httpOnly SameSite=Strict cookie. Failed logins are counted per user name
- * and per client address; past PANEL_LOGIN_MAX_FAILURES within PANEL_LOGIN_LOCK_MS both are refused with 429 (even
- * with the right password) until the window passes.
+ * and per client address; past PANEL_LOGIN_MAX_FAILURES for the name (5 times that for the address) within
+ * PANEL_LOGIN_LOCK_MS, logins are refused with 429 (even with the right password) until the window passes.
  */
 @Controller('api/auth')
 @UseFilters(PanelErrorFilter)
@@ -48,7 +50,9 @@ export class AuthController {
     const { username, password } = parsed.data;
     const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
     const { maxFailures, lockMs } = this.settings.login;
-    if ((await this.auth.recentFailures(this.dataSource, keys, lockMs)) >= maxFailures) {
+    const failures = await this.auth.recentFailures(this.dataSource, keys, lockMs);
+    // One address may hold several people (an office behind NAT): it gets IP_FAILURE_FACTOR times the user's budget.
+    if (failures[keys[0]] >= maxFailures || failures[keys[1]] >= maxFailures * IP_FAILURE_FACTOR) {
       void reply.header('retry-after', String(Math.ceil(lockMs / 1000)));
       throw new PanelHttpError(429, 'LOGIN_LOCKED', 'Too many failed logins; try again later');
     }

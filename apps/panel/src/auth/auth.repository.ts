@@ -60,10 +60,13 @@ export class AuthRepository {
     await db.query(`INSERT INTO ${this.s}.login_failures (key) SELECT unnest($1::text[])`, [keys]);
   }
 
-  /** Failures of any of `keys` within the last `windowMs`. */
-  async recentFailures(db: Db, keys: string[], windowMs: number): Promise<number> {
-    const [row] = (await db.query(`SELECT count(*)::int AS n FROM ${this.s}.login_failures WHERE key = ANY($1) AND at > clock_timestamp() - $2 * interval '1 millisecond' GROUP BY key ORDER BY n DESC LIMIT 1`, [keys, windowMs])) as Array<{ n: number }>;
-    return row?.n ?? 0;
+  /** Failures per key within the last `windowMs` (keys without failures are 0). */
+  async recentFailures(db: Db, keys: string[], windowMs: number): Promise<Record<string, number>> {
+    const rows: Array<{ key: string; n: number }> = await db.query(
+      `SELECT key, count(*)::int AS n FROM ${this.s}.login_failures WHERE key = ANY($1) AND at > clock_timestamp() - $2 * interval '1 millisecond' GROUP BY key`,
+      [keys, windowMs],
+    );
+    return Object.fromEntries(keys.map((k) => [k, rows.find((r) => r.key === k)?.n ?? 0]));
   }
 
   async clearFailures(db: Db, key: string): Promise<void> {

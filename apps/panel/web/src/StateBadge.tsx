@@ -8,4 +8,5 @@ export function StateBadge({ state, me }: { state: string; me: Me }) {
   return <span className={`state state-${state}`} title={state}>{label}</span>;
 }
 
-export const when = (iso: string | undefined | null) => (iso ? new Date(iso).toLocaleString() : '');
+/** Date and time in the panel's language (pl-PL or en-GB). */
+export const when = (iso: string | undefined | null) => (iso ? new Date(iso).toLocaleString(document.documentElement.lang === 'en' ? 'en-GB' : 'pl-PL') : '');

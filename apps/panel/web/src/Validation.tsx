@@ -21,6 +21,26 @@ export function problemsOf(history: HistoryEntry[]): Issue[] {
   return out;
 }
 
+/**
+ * The element an XPath like `/Faktura/Podmiot2/DaneIdentyfikacyjne/NIP` or `/Faktura/Fa/FaWiersz[2]/P_11` names, found
+ * by local names (the document's default namespace makes plain XPath evaluation miss), serialized with its parent.
+ */
+export function elementAt(xml: string, xpath: string): string | undefined {
+  const doc = new DOMParser().parseFromString(xml, 'application/xml');
+  if (doc.getElementsByTagName('parsererror').length) return undefined;
+  let node: Element | null = null;
+  for (const step of xpath.split('/').filter(Boolean)) {
+    const m = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(step);
+    if (!m) return undefined;
+    const [, name, index] = m;
+    const candidates: Element[] = node ? Array.from(node.children).filter((c) => c.localName === name) : doc.documentElement.localName === name ? [doc.documentElement] : [];
+    node = candidates[Number(index ?? 1) - 1] ?? null;
+    if (!node) return undefined;
+  }
+  const shown = node?.parentElement ?? node;
+  return shown ? new XMLSerializer().serializeToString(shown).replace(/ xmlns="[^"]*"/g, '') : undefined;
+}
+
 /** Lines around `line` of the document, the offending one marked. */
 function excerpt(xml: string, line: number): Array<{ n: number; text: string; hit: boolean }> {
   const lines = xml.split('\n');
@@ -38,7 +58,9 @@ export function Validation({ history, xml }: { history: HistoryEntry[]; xml?: st
         <li key={i}>
           <p className="issue-text">{(lang === 'pl' ? issue.messagePl : issue.messageEn) ?? issue.messagePl ?? issue.code}</p>
           <p className="muted"><code>{issue.code}</code>{issue.xpath && <> · {t.where}: <code>{issue.xpath}</code></>}{issue.line && <> · {t.line} {issue.line}</>}</p>
-          {xml && issue.line && (
+          {xml && issue.xpath && elementAt(xml, issue.xpath) ? (
+            <pre className="excerpt"><div className="hit">{elementAt(xml, issue.xpath)}</div></pre>
+          ) : xml && issue.line && (
             <pre className="excerpt">{excerpt(xml, issue.line).map((l) => <div key={l.n} className={l.hit ? 'hit' : ''}>{String(l.n).padStart(4)}  {l.text}</div>)}</pre>
           )}
         </li>
