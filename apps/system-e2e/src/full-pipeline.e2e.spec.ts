@@ -23,7 +23,8 @@ const fastRetries = {
 };
 
 describe('the whole pipeline: 1,000 mixed invoices under faults and SIGKILLs', () => {
-  const system = new PipelineSystem({ contexts: CONTEXTS, env: { sender: fastRetries } });
+  // The same for a killed status-poller's claims.
+  const system = new PipelineSystem({ contexts: CONTEXTS, env: { sender: fastRetries, 'status-poller': { POLLER_LEASE_MS: '4000' } } });
   let outcomes: Collected;
   let notifications: Collected;
   let mix: MixedInvoice[];

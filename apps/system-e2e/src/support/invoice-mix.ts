@@ -22,13 +22,12 @@ export function buildMix(total: number, contexts: string[], runId = Date.now().t
   const unique: MixedInvoice[] = [];
   for (let i = 0; mix.length < total; i++) {
     const kind = i % 10;
-    if (kind === 9 && unique.length > 0) {
-      const original = unique[(i * 7) % unique.length];
-      if (original.expectedState === 'ACCEPTED') {
-        original.resubmitted = true;
-        mix.push({ ...original, door: original.door === 'http' ? 'kafka' : 'http' });
-        continue;
-      }
+    const valid = unique.filter((u) => u.expectedState === 'ACCEPTED');
+    if (kind === 9 && valid.length > 0) {
+      const original = valid[(i * 7) % valid.length];
+      original.resubmitted = true;
+      mix.push({ ...original, door: original.door === 'http' ? 'kafka' : 'http' });
+      continue;
     }
     const sellerNip = contexts[i % contexts.length];
     const erpDocumentId = `E2E-${runId}-${i}`;

@@ -20,6 +20,9 @@ describe('validator service', () => {
   const topics: ValidatorTopics = { invoiceReceived: randomTopic('received'), invoiceValidated: randomTopic('validated'), invoiceInvalid: randomTopic('invalid') };
   const documents = new Map<string, Buffer>();
   const reads: string[] = [];
+  /** Answers 503 to this many document reads: intake restarting. */
+  let intakeDownFor = 0;
+  let refusedReads = 0;
   let db: TestDatabase;
   let documentServer: Server;
   let service: RunningService;
@@ -35,6 +38,11 @@ describe('validator service', () => {
       if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end();
       const doc = id ? documents.get(id) : undefined;
       if (!id || !doc) return void res.writeHead(404).end();
+      if (intakeDownFor > 0) {
+        intakeDownFor -= 1;
+        refusedReads += 1;
+        return void res.writeHead(503).end();
+      }
       reads.push(id);
       res.writeHead(200, { 'content-type': 'application/xml' }).end(doc);
     });
@@ -126,4 +134,14 @@ describe('validator service', () => {
     expect(dead.envelope.headers[DLT_HEADER.errorCode]).toBe('CLAIM_CHECK_MISMATCH');
     expect(verdictOf(received.aggregateId)).toHaveLength(0);
   });
+
+  it('waits out intake being down for longer than the retry budget, and dead-letters nothing', async () => {
+    // The consumer's budget is 5 attempts; intake (ours) refuses far more reads while it restarts.
+    intakeDownFor = 12;
+    const received = await receive(buildSampleInvoice({ sellerNip: '5261040828', invoiceNumber: 'FV/DOWN/1', issueDate: today }));
+    const [verdict] = await waitFor(() => verdictOf(received.aggregateId).length > 0 && verdictOf(received.aggregateId), { what: 'verdict after the outage', timeoutMs: 120_000 });
+    expect(refusedReads).toBe(12);
+    expect(verdict.topic).toBe(topics.invoiceValidated);
+    expect(seen.filter((m) => m.topic === deadLetterTopic(topics.invoiceReceived) && m.envelope.id === received.id)).toHaveLength(0);
+  }, 150_000);
 });
