@@ -6,6 +6,7 @@ import { createKsefXmlValidator, type KsefXmlValidator } from '@ksef-bridge/ksef
 import { Counter, Gauge, getOrCreateMetric, type Logger, type Registry } from '@ksef-bridge/observability';
 import { Inbox, inboxHandler, OutboxWriter } from '@ksef-bridge/outbox';
 import { ConsumerRegistry, LOGGER, METRICS_REGISTRY, PlatformModule, type PlatformOptions } from '@ksef-bridge/service-kit';
+import { registerKsefCallMetrics } from '@ksef-bridge/ksef-client';
 import { KsefClients } from './ksef/ksef-clients';
 import { SenderTokenClient } from './ksef/sender-token.client';
 import { INVOICE_SUBMITTED_GROUP, InvoiceSubmittedHandler } from './poll/invoice-submitted.handler';
@@ -61,6 +62,7 @@ class StatusPollerLifecycle implements OnModuleInit, OnApplicationBootstrap, OnM
   async onModuleInit(): Promise<void> {
     const { topics, schema } = this.settings;
     registerBacklogGauges(this.metrics, this.dataSource, this.plans);
+    this.clients.onCall = registerKsefCallMetrics(this.metrics);
     await this.admin.ensureTopics(topicSpecsOf(Object.values(topics)));
     this.registry.register({
       groupId: `${this.settings.consumerGroupPrefix}${INVOICE_SUBMITTED_GROUP}`,

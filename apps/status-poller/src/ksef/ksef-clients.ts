@@ -1,4 +1,4 @@
-import { KsefClient, KsefRateLimiter, PRODUCTION_RATE_LIMITS, TEST_ENVIRONMENT_RATE_LIMITS } from '@ksef-bridge/ksef-client';
+import { KsefClient, KsefRateLimiter, PRODUCTION_RATE_LIMITS, TEST_ENVIRONMENT_RATE_LIMITS, type KsefCallHook } from '@ksef-bridge/ksef-client';
 import type { SenderTokenClient } from './sender-token.client';
 
 export interface KsefClientsOptions {
@@ -15,6 +15,8 @@ export interface KsefClientsOptions {
 export class KsefClients {
   private readonly clients = new Map<string, KsefClient>();
   readonly limiter: KsefRateLimiter | undefined;
+  /** Reports every KSeF call (route, status, duration) to the metrics; set once at start. */
+  onCall?: KsefCallHook;
 
   constructor(
     private readonly options: KsefClientsOptions,
@@ -32,6 +34,7 @@ export class KsefClients {
         accessTokenProvider: (signal) => this.tokens.accessToken(nip, signal),
         rateLimiter: this.limiter ?? false,
         timeoutMs: this.options.timeoutMs,
+        onCall: (event) => this.onCall?.(event),
       });
       this.clients.set(nip, client);
     }
