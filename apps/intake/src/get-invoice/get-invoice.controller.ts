@@ -33,11 +33,12 @@ export class GetInvoiceController {
       throw new ApiError(400, 'REQUEST_INVALID', 'Give exactly one query parameter: erpDocumentId or ksefNumber');
     }
     if (ksefNumber !== undefined) {
-      if (typeof ksefNumber !== 'string' || ksefNumber.length < 1 || ksefNumber.length > 40) throw new ApiError(400, 'REQUEST_INVALID', 'ksefNumber must be one value of 1-40 characters');
+      // PostgreSQL refuses U+0000 in text: a NUL is a bad request, not a server error.
+      if (typeof ksefNumber !== 'string' || ksefNumber.length < 1 || ksefNumber.length > 40 || ksefNumber.includes('\u0000')) throw new ApiError(400, 'REQUEST_INVALID', 'ksefNumber must be one value of 1-40 characters, without NUL');
       const found = await this.invoices.findByKsefNumber(this.dataSource, tenant, ksefNumber);
       return { items: found.map((invoice) => invoiceView(invoice)) };
     }
-    if (typeof erpDocumentId !== 'string' || erpDocumentId.length < 1) throw new ApiError(400, 'REQUEST_INVALID', 'erpDocumentId must be one non-empty value');
+    if (typeof erpDocumentId !== 'string' || erpDocumentId.length < 1 || erpDocumentId.includes('\u0000')) throw new ApiError(400, 'REQUEST_INVALID', 'erpDocumentId must be one non-empty value, without NUL');
     const invoice = await this.invoices.findByErpDocumentId(this.dataSource, tenant, erpDocumentId);
     if (!invoice) throw new ApiError(404, 'INVOICE_NOT_FOUND', `No invoice for ERP document ${erpDocumentId}`);
     return invoiceView(invoice, await this.invoices.history(this.dataSource, invoice.id));

@@ -86,12 +86,11 @@ describe('HTTP door under hostile input', () => {
       expect(await errorOf(res)).toMatchObject({ code: 'INVOICE_NOT_FOUND' });
     });
 
-    // KNOWN BUG (see docs/regression-scenarios.md): get-invoice passes the value to PostgreSQL, which refuses U+0000
-    // in text, and the API answers 500. `it.failing` passes while the bug exists; remove `.failing` once fixed
-    // (get-invoice/ belongs to another slice: refuse NUL with 400 REQUEST_INVALID or answer 404).
-    it.failing('KNOWN BUG: answers a NUL in the ERP document id query without a 500', async () => {
-      const res = await request(`/v1/invoices?erpDocumentId=${encodeURIComponent('FV\u00001')}`, { headers: { 'x-api-key': key } });
-      expect([400, 404]).toContain(res.status);
+    // PostgreSQL refuses U+0000 in text: the look-ups refuse it as a bad request instead of answering 500.
+    it.each(['erpDocumentId', 'ksefNumber'])('answers a NUL in the %s query with 400', async (param) => {
+      const res = await request(`/v1/invoices?${param}=${encodeURIComponent('FV\u00001')}`, { headers: { 'x-api-key': key } });
+      expect(res.status).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ code: 'REQUEST_INVALID' });
     });
 
     it.each([`' OR '1'='1`, '%', '_', '\\'])('finds nothing for the ERP document id %p (no pattern or SQL semantics)', async (erpDocumentId) => {
