@@ -4,14 +4,14 @@
 . "$(dirname "$0")/lib/common.sh"
 cd "$ROOT"
 
-ALL_APPS=(ksef-simulator intake validator sender status-poller notifier)
+ALL_APPS=(ksef-simulator intake validator sender status-poller notifier panel)
 cmd="${1:-status}"; shift || true
 apps=("$@"); [ "${#apps[@]}" -gt 0 ] || apps=("${ALL_APPS[@]}")
 
 port_of() {
   case "$1" in
     intake) echo 3001 ;; validator) echo 3002 ;; sender) echo 3003 ;; status-poller) echo 3004 ;;
-    notifier) echo 3005 ;; ksef-simulator) echo 3100 ;; *) die "unknown app $1" ;;
+    notifier) echo 3005 ;; panel) echo 3006 ;; ksef-simulator) echo 3100 ;; *) die "unknown app $1" ;;
   esac
 }
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }

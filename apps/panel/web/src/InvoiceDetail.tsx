@@ -34,7 +34,7 @@ export function InvoiceDetail({ id, me }: { id: string; me: Me }) {
       </section>
       <section className="card">
         <h2>{t.validation}</h2>
-        <Validation history={invoice.history} xml={invoice.documentXml} />
+        <Validation history={invoice.history} xml={invoice.documentXml} state={invoice.state} />
       </section>
       <Interventions id={id} me={me} state={invoice.state} jobState={job?.job.state} onDone={load} />
       <section className="card">

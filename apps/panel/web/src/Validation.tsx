@@ -48,10 +48,13 @@ function excerpt(xml: string, line: number): Array<{ n: number; text: string; hi
   return lines.slice(from - 1, line + 2).map((text, i) => ({ n: from + i, text, hit: from + i === line }));
 }
 
-export function Validation({ history, xml }: { history: HistoryEntry[]; xml?: string }) {
+/** States whose problems are current; for the others (e.g. accepted after a retry) the history keeps the record. */
+const PROBLEM_STATES = new Set(['INVALID', 'REJECTED', 'ESCALATED', 'TECHNICAL_ERROR']);
+
+export function Validation({ history, xml, state }: { history: HistoryEntry[]; xml?: string; state: string }) {
   const { t, lang } = useT();
-  const issues = problemsOf(history);
-  if (!issues.length) return <p>{t.noProblems}</p>;
+  const issues = PROBLEM_STATES.has(state) ? problemsOf(history) : [];
+  if (!issues.length) return <p data-testid="no-problems">{t.noProblems}</p>;
   return (
     <ul className="issues" data-testid="validation">
       {issues.map((issue, i) => (

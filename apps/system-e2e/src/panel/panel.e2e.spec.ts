@@ -113,6 +113,7 @@ describe('operator panel, end to end in headless Chromium', () => {
       { timeoutMs: 120_000, intervalMs: 1000, what: 'ACCEPTED with a KSeF number in the panel' },
     );
     expect(await page.getByTestId('audit').textContent()).toContain('retry');
+    await page.getByTestId('no-problems').waitFor();
     await shot(page, 'detail-accepted');
 
     const accepted = await system.invoice(escalated.body.id);
