@@ -1,10 +1,11 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { Envelope } from '@ksef-bridge/contracts';
-import { createKafka, KafkaConsumerRunner, KafkaPublisher, type KafkaClient, type ReceivedMessage } from '@ksef-bridge/kafka';
+import { topicSpecs, type Envelope } from '@ksef-bridge/contracts';
+import { createKafka, KafkaConsumerRunner, KafkaPublisher, TopicAdmin, type KafkaClient, type ReceivedMessage } from '@ksef-bridge/kafka';
 import { newEnvelope } from '@ksef-bridge/outbox';
 import {
   createTestDatabase,
@@ -57,14 +58,37 @@ export interface PipelineSystemOptions {
   simulatorEnv?: Record<string, string>;
   /** Export traces to the local Jaeger. Default false (a 1,000-invoice run would flood it). */
   traces?: boolean;
+  /**
+   * Partitions of every contract topic, created before any service starts (services leave existing topics alone).
+   * Default: `PIPELINE_E2E_PARTITIONS`, else the contracts' default (6).
+   */
+  partitions?: number;
+  /**
+   * Put a round-robin TCP balancer (a Kubernetes Service, in miniature) in front of each app: `urls[app]`, and the
+   * INTAKE_URL / SENDER_URL the services call, reach any live instance, so any instance may be killed. Default false:
+   * `urls[app]` is instance 0 itself.
+   */
+  balanced?: boolean;
 }
+
+/** Which instance of an app (0, the one `start()` launches, unless given). */
+export interface InstanceOptions {
+  instance?: number;
+}
+
+const instanceKey = (app: PipelineApp, instance: number): string => (instance === 0 ? app : `${app}#${instance}`);
 
 export class PipelineSystem {
   readonly logDir = mkdtempSync(join(tmpdir(), 'ksef-system-'));
   readonly urls = {} as Record<PipelineApp, string>;
   readonly tenant: string;
   apiKey = '';
-  private readonly children = new Map<PipelineApp, ChildProcess>();
+  /** Running instances by key (`intake`, `intake#1`, …) and their ports; instance 0 uses `ports[app]`. */
+  private readonly children = new Map<string, ChildProcess>();
+  private readonly instancePorts = new Map<string, number>();
+  private readonly ready = new Set<string>();
+  private readonly balancers: Server[] = [];
+  private readonly balancedSockets = new Set<Socket>();
   private readonly ports = {} as Record<PipelineApp, number>;
   private readonly collectors: Collected[] = [];
   private kafkaClient!: KafkaClient;
@@ -83,8 +107,11 @@ export class PipelineSystem {
     this.simulator = await startSimulator({ build: false, env: { SIM_PROCESSING_DELAY_MS: '50', SIM_RATE_LIMITS: 'off', ...this.options.simulatorEnv } });
     this.kafkaClient = createKafka({ brokers: this.kafka.brokers, clientId: 'system-e2e' });
     this.publisher = new KafkaPublisher(this.kafkaClient);
+    const partitions = this.options.partitions ?? (Number(process.env.PIPELINE_E2E_PARTITIONS) || undefined);
+    if (partitions) await new TopicAdmin(this.kafkaClient).ensureTopics(topicSpecs(partitions));
     for (const app of PIPELINE_APPS) this.ports[app] = await freePort();
-    for (const app of PIPELINE_APPS) this.urls[app] = `http://127.0.0.1:${this.ports[app]}`;
+    for (const app of PIPELINE_APPS) this.instancePorts.set(app, this.ports[app]);
+    for (const app of PIPELINE_APPS) this.urls[app] = this.options.balanced ? await this.startBalancer(app) : `http://127.0.0.1:${this.ports[app]}`;
 
     const output = this.command('intake', ['create-tenant', this.tenant, 'E2E ERP']);
     this.apiKey = output.split('\n').find((line) => line.startsWith('ksb_')) ?? '';
@@ -101,30 +128,56 @@ export class PipelineSystem {
     return execFileSync(process.execPath, [join(root, 'dist/apps', app, 'main.js'), ...args], { env: this.env(app), input: stdin, timeout: 120_000 }).toString();
   }
 
-  async startApp(app: PipelineApp): Promise<void> {
-    const child = spawnLogged(process.execPath, ['--enable-source-maps', join(root, 'dist/apps', app, 'main.js')], join(this.logDir, `${app}.log`), { env: this.env(app) });
-    this.children.set(app, child);
-    await waitFor(async () => (await fetch(`${this.urls[app]}/health`).catch(() => undefined))?.status === 200, { timeoutMs: 90_000, what: `${app} ready (log: ${this.logDir}/${app}.log)` });
+  /** Starts an instance of an app (default 0) on its own port with its own log (`<app>.log`, `<app>-<n>.log`). */
+  async startApp(app: PipelineApp, { instance = 0 }: InstanceOptions = {}): Promise<void> {
+    const key = instanceKey(app, instance);
+    if (!this.instancePorts.has(key)) this.instancePorts.set(key, await freePort());
+    const port = this.instancePorts.get(key) as number;
+    const log = this.logFile(app, instance);
+    const child = spawnLogged(process.execPath, ['--enable-source-maps', join(root, 'dist/apps', app, 'main.js')], log, { env: { ...this.env(app), HTTP_PORT: String(port) } });
+    this.children.set(key, child);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, { timeoutMs: 90_000, what: `${key} ready (log: ${log})` });
+    this.ready.add(key);
   }
 
   /** SIGKILL: no shutdown hook runs, in-flight work is cut wherever it is. */
-  async kill(app: PipelineApp): Promise<void> {
-    await stopProcess(this.children.get(app), 'SIGKILL');
-    this.children.delete(app);
+  async kill(app: PipelineApp, { instance = 0 }: InstanceOptions = {}): Promise<void> {
+    const key = instanceKey(app, instance);
+    this.ready.delete(key);
+    await stopProcess(this.children.get(key), 'SIGKILL');
+    this.children.delete(key);
   }
 
-  async restart(app: PipelineApp): Promise<void> {
-    await this.kill(app);
-    await this.startApp(app);
+  async restart(app: PipelineApp, options: InstanceOptions = {}): Promise<void> {
+    await this.kill(app, options);
+    await this.startApp(app, options);
+  }
+
+  /** The base URL of one instance (not the balancer). */
+  instanceUrl(app: PipelineApp, instance = 0): string {
+    const port = this.instancePorts.get(instanceKey(app, instance));
+    if (port === undefined) throw new Error(`${instanceKey(app, instance)} was never started`);
+    return `http://127.0.0.1:${port}`;
+  }
+
+  logFile(app: PipelineApp, instance = 0): string {
+    return join(this.logDir, instance === 0 ? `${app}.log` : `${app}-${instance}.log`);
+  }
+
+  /** One instance's /metrics text. */
+  async metrics(app: PipelineApp, instance = 0): Promise<string> {
+    const res = await fetch(`${this.instanceUrl(app, instance)}/metrics`);
+    if (!res.ok) throw new Error(`${instanceKey(app, instance)} /metrics: ${res.status}`);
+    return res.text();
   }
 
   /** Posts an invoice as an ERP does: a connection refused while intake restarts is retried with the same Idempotency-Key. */
-  async post(erpDocumentId: string, xml: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: InvoiceView }> {
+  async post(erpDocumentId: string, xml: string | Buffer, headers: Record<string, string> = {}, via?: InstanceOptions): Promise<{ status: number; body: InvoiceView }> {
     // Exact bytes travel as base64, so intake sees (and hashes) what the ERP holds.
     const document = typeof xml === 'string' ? { xml } : { xmlBase64: xml.toString('base64') };
     return waitFor(
       async () => {
-        const res = await fetch(`${this.urls.intake}/v1/invoices`, {
+        const res = await fetch(`${via?.instance === undefined ? this.urls.intake : this.instanceUrl('intake', via.instance)}/v1/invoices`, {
           method: 'POST',
           headers: { authorization: `Bearer ${this.apiKey}`, 'idempotency-key': `idem-${erpDocumentId}`, 'content-type': 'application/json', ...headers },
           body: JSON.stringify({ erpDocumentId, ...document }),
@@ -194,11 +247,50 @@ export class PipelineSystem {
 
   async stop(): Promise<void> {
     await Promise.all(this.collectors.map((c) => c.stop().catch(() => undefined)));
-    for (const app of [...PIPELINE_APPS].reverse()) await stopProcess(this.children.get(app));
+    for (const app of [...PIPELINE_APPS].reverse()) {
+      const keys = [...this.children.keys()].filter((key) => key === app || key.startsWith(`${app}#`));
+      await Promise.all(keys.map((key) => stopProcess(this.children.get(key))));
+    }
+    // Kept-alive connections would hold a balancer open: cut them.
+    for (const socket of this.balancedSockets) socket.destroy();
+    await Promise.all(this.balancers.map((server) => new Promise((resolve) => server.close(resolve))));
     await this.publisher?.disconnect().catch(() => undefined);
     await this.simulator?.stop();
     await this.db?.drop();
     await this.kafka?.destroy();
+  }
+
+  /**
+   * A TCP balancer for one app: each connection goes to the next ready instance (round robin); one that refuses the
+   * connection (just killed) is skipped, like an endpoint whose pod is gone.
+   */
+  private async startBalancer(app: PipelineApp): Promise<string> {
+    const port = await freePort();
+    let next = 0;
+    const server = createServer((client) => {
+      this.balancedSockets.add(client);
+      client.once('close', () => this.balancedSockets.delete(client));
+      client.pause();
+      const backends = [...this.ready].filter((key) => key === app || key.startsWith(`${app}#`)).map((key) => this.instancePorts.get(key) as number);
+      const tryBackend = (tries: number): void => {
+        if (tries >= backends.length) return void client.destroy();
+        const upstream: Socket = createConnection({ host: '127.0.0.1', port: backends[next++ % backends.length] });
+        upstream.once('error', () => (upstream.bytesWritten === 0 && !client.destroyed ? tryBackend(tries + 1) : client.destroy()));
+        upstream.once('connect', () => {
+          upstream.removeAllListeners('error');
+          upstream.on('error', () => client.destroy());
+          client.on('error', () => upstream.destroy());
+          client.once('close', () => upstream.destroy());
+          upstream.once('close', () => client.destroy());
+          client.pipe(upstream).pipe(client);
+          client.resume();
+        });
+      };
+      tryBackend(0);
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    this.balancers.push(server);
+    return `http://127.0.0.1:${port}`;
   }
 
   private async seedKsefToken(nip: string): Promise<string> {
