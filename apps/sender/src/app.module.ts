@@ -32,6 +32,14 @@ export function senderSettingsFromConfig(): SenderSettings {
       maxInvoices: config.SENDER_BATCH_MAX_INVOICES,
       maxBytes: config.SENDER_BATCH_MAX_BYTES,
     },
+    availability: {
+      probeIntervalMs: config.SENDER_AVAILABILITY_PROBE_INTERVAL_MS,
+      probeTimeoutMs: config.SENDER_AVAILABILITY_PROBE_TIMEOUT_MS,
+      tickMs: 1_000,
+      degradedAfterMs: config.SENDER_AVAILABILITY_DEGRADED_AFTER_MS,
+      confirmMs: config.SENDER_AVAILABILITY_CONFIRM_MS,
+      recoverMs: config.SENDER_AVAILABILITY_RECOVER_MS,
+    },
   };
 }
 

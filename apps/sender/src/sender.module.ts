@@ -10,6 +10,7 @@ import { AccessTokenController } from './access-tokens/access-token.controller';
 import { ACCESS_TOKEN_METRICS, accessTokenMetrics } from './access-tokens/access-token.metrics';
 import { InternalApiErrorFilter } from './access-tokens/internal-api-error.filter';
 import { InternalTokenGuard } from './access-tokens/internal-token.guard';
+import { availabilityFeature } from './availability/availability.wiring';
 import { IntakeDocumentClient } from './claim-check/intake-document.client';
 import { KsefContextRepository } from './contexts/ksef-context.repository';
 import { TokenCipher } from './contexts/token-cipher';
@@ -97,10 +98,11 @@ class SenderFeaturesModule {}
 export function senderAppModule(platform: PlatformOptions, settings: SenderSettings): DynamicModule {
   const cipher = new TokenCipher(settings.masterKey, settings.previousMasterKeys);
   const breaker = new CircuitBreaker(settings.breaker.failures, settings.breaker.openMs);
+  const availability = availabilityFeature(settings, breaker);
   return {
     module: SenderFeaturesModule,
     imports: [PlatformModule.forRoot(platform)],
-    controllers: [AccessTokenController, SenderPanelApiController],
+    controllers: [AccessTokenController, SenderPanelApiController, ...availability.controllers],
     providers: [
       { provide: SENDER_SETTINGS, useValue: settings },
       { provide: CircuitBreaker, useValue: breaker },
@@ -137,6 +139,7 @@ export function senderAppModule(platform: PlatformOptions, settings: SenderSetti
         },
       },
       SenderLifecycle,
+      ...availability.providers,
     ],
   };
 }

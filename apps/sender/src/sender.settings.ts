@@ -1,4 +1,5 @@
 import { TOPICS } from '@ksef-bridge/contracts';
+import type { AvailabilitySettings } from './availability/availability.settings';
 import type { RetrySchedule } from './domain/retry-schedule';
 import type { BatchSettings } from './send-invoice/batch-policy';
 
@@ -37,6 +38,10 @@ export interface SenderSettings {
   breaker: { failures: number; openMs: number };
   /** The switch to batch sessions (thresholds, package size). */
   batch: BatchSettings;
+  /** KSeF availability monitoring; default DEFAULT_AVAILABILITY_SETTINGS. */
+  availability?: AvailabilitySettings;
+  /** Topic of `ksef-availability.changed`; default TOPICS.ksefAvailabilityChanged (tests pass a random one). */
+  availabilityTopic?: string;
 }
 
 export const SENDER_SETTINGS = Symbol('SENDER_SETTINGS');

@@ -3,6 +3,7 @@ import { envInt, envList, envOptional, loadServiceConfig, type Env } from '@ksef
 import { ConfigError } from '@ksef-bridge/errors';
 import { senderMigrations } from '../infrastructure/migrations/1764200000000-sender.migration';
 import { sendJobClaimTokenMigrations } from '../infrastructure/migrations/1764200000001-send-job-claim-token.migration';
+import { ksefAvailabilityMigrations } from '../availability/availability.migration';
 
 /**
  * A master key for local runs and tests ONLY (it is public, in this repository). The sender refuses to start with it
@@ -42,6 +43,8 @@ const delays = envList(['30000', '120000'])
  * | SENDER_BATCH_QUEUE_AGE_MS | 900000 | age of a context's oldest due invoice (or interactive sending time by the rate limits) at which it switches (0: never) |
  * | SENDER_BATCH_MAX_INVOICES | 1000 | invoices per batch package (KSeF: 10,000 per session) |
  * | SENDER_BATCH_MAX_BYTES | 50000000 | sum of invoice sizes per package (held in memory; KSeF: 50 parts of 100 MB) |
+ * | SENDER_AVAILABILITY_PROBE_INTERVAL_MS / _PROBE_TIMEOUT_MS | 15000 / 5000 | KSeF health probe (GET /security/public-key-certificates); interval 0: no probe |
+ * | SENDER_AVAILABILITY_DEGRADED_AFTER_MS / _CONFIRM_MS / _RECOVER_MS | 10000 / 60000 / 15000 | failing this long → DEGRADED / UNAVAILABLE; answering this long → AVAILABLE |
  */
 export function loadSenderConfig(env: Env = process.env) {
   const loaded = loadServiceConfig(
@@ -73,6 +76,11 @@ export function loadSenderConfig(env: Env = process.env) {
       SENDER_BATCH_QUEUE_AGE_MS: envInt(900_000, 0, 86_400_000),
       SENDER_BATCH_MAX_INVOICES: envInt(1_000, 2, 10_000),
       SENDER_BATCH_MAX_BYTES: envInt(50_000_000, 1_000_000, 1_000_000_000),
+      SENDER_AVAILABILITY_PROBE_INTERVAL_MS: envInt(15_000, 0, 3_600_000),
+      SENDER_AVAILABILITY_PROBE_TIMEOUT_MS: envInt(5_000, 100, 60_000),
+      SENDER_AVAILABILITY_DEGRADED_AFTER_MS: envInt(10_000, 0, 3_600_000),
+      SENDER_AVAILABILITY_CONFIRM_MS: envInt(60_000, 0, 3_600_000),
+      SENDER_AVAILABILITY_RECOVER_MS: envInt(15_000, 0, 3_600_000),
     },
     env,
   );
@@ -91,4 +99,4 @@ export type SenderConfig = typeof config;
 const DB_SCHEMA = 'sender';
 
 /** Kafka + PostgreSQL wiring of this service (schema, migrations), shared by the module and the CLI commands. */
-export const platform = { config, schema: DB_SCHEMA, migrations: [...senderMigrations(DB_SCHEMA), ...sendJobClaimTokenMigrations(DB_SCHEMA)] };
+export const platform = { config, schema: DB_SCHEMA, migrations: [...senderMigrations(DB_SCHEMA), ...sendJobClaimTokenMigrations(DB_SCHEMA), ...ksefAvailabilityMigrations(DB_SCHEMA)] };

@@ -29,6 +29,16 @@ export class CircuitBreaker {
     return true;
   }
 
+  /** When the circuit last opened (undefined while closed): read by the availability monitor. */
+  get openedSince(): number | undefined {
+    return this.openedAt;
+  }
+
+  /** Consecutive failures counted so far (0 after a success). */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
   /** Milliseconds until the circuit lets a probe through (0 when closed). */
   remainingOpenMs(): number {
     return this.openedAt === undefined ? 0 : Math.max(0, this.openMs - (this.now() - this.openedAt));

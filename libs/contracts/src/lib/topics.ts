@@ -31,6 +31,10 @@ export const TOPICS = {
   notificationInvoiceEscalated: 'ksef.notifications.invoice-escalated.v1',
   /** PUBLIC: the UPO of an invoice accepted earlier with its UPO pending. Keyed by invoice id. */
   notificationInvoiceUpoAvailable: 'ksef.notifications.invoice-upo-available.v1',
+  /** sender → notifier, operators: one KSeF endpoint's availability changed (AVAILABLE / DEGRADED / UNAVAILABLE). Keyed by endpoint. */
+  ksefAvailabilityChanged: 'ksef.ksef-availability.changed.v1',
+  /** PUBLIC: KSeF availability changed (one per transition; tenant `*`). Keyed by endpoint. */
+  notificationKsefAvailabilityChanged: 'ksef.notifications.ksef-availability-changed.v1',
   /** notifier → operators: a webhook delivery gave up (DEAD); `redeliver-webhooks` re-queues it. Keyed by invoice id. */
   notifierWebhookDeadLettered: 'ksef.notifier.webhook-dead-lettered.v1',
 } as const;

@@ -1,0 +1,90 @@
+import { hostname } from 'node:os';
+import type { DataSource } from 'typeorm';
+import type { KsefAvailabilityState } from '@ksef-bridge/contracts';
+import type { Logger } from '@ksef-bridge/observability';
+import type { OutboxWriter } from '@ksef-bridge/outbox';
+import { withTransaction } from '@ksef-bridge/persistence';
+import type { CircuitBreaker } from '../domain/circuit-breaker';
+import { AvailabilityTracker } from './availability-tracker';
+import type { AvailabilityRepository } from './availability.repository';
+import type { AvailabilitySettings } from './availability.settings';
+import { probeKsef } from './ksef-health-probe';
+
+/**
+ * Feeds the tracker with the breaker's state (every tick) and a health probe of KSeF (every `probeIntervalMs`), and
+ * records each change of the derived state as a history row plus `ksef-availability.changed` in one transaction.
+ * Nothing is recorded before the first signal (a probe result or a breaker opening): a state needs evidence.
+ */
+export class AvailabilityMonitor {
+  private readonly tracker: AvailabilityTracker;
+  private readonly recordedBy = `${hostname()}:${process.pid}`;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private lastProbeAt = Number.NEGATIVE_INFINITY;
+  private observed = false;
+  private stopped = true;
+  /** The recorded state as last read or written (for the gauge); undefined before any. */
+  current: KsefAvailabilityState | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repository: AvailabilityRepository,
+    private readonly outbox: OutboxWriter,
+    private readonly breaker: CircuitBreaker,
+    private readonly settings: AvailabilitySettings,
+    readonly endpoint: string,
+    private readonly topic: string,
+    private readonly logger: Logger,
+  ) {
+    this.tracker = new AvailabilityTracker(settings);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One round: probe when due, read the breaker, derive, record a change. Exposed for tests. */
+  async tick(): Promise<void> {
+    const { probeIntervalMs, probeTimeoutMs } = this.settings;
+    if (probeIntervalMs > 0 && Date.now() - this.lastProbeAt >= probeIntervalMs) {
+      this.lastProbeAt = Date.now();
+      const probe = await probeKsef(this.endpoint, probeTimeoutMs);
+      if (probe.ok) this.tracker.success(probe.at);
+      else this.tracker.failure(probe.at, 'HEALTH_PROBE_FAILED', probe.detail);
+      this.observed = true;
+    }
+    const openedAt = this.breaker.openedSince;
+    if (openedAt !== undefined) this.observed = true;
+    this.tracker.breaker(openedAt, Date.now(), this.breaker.consecutiveFailures);
+    if (!this.observed) return;
+
+    const recorded = await this.repository.current(this.dataSource.manager, this.endpoint);
+    this.current = recorded?.state;
+    const derived = this.tracker.derive(recorded?.state, Date.now());
+    if (derived.state === recorded?.state) return;
+    const from = recorded?.state ?? null;
+    const written = await withTransaction(this.dataSource, (manager) =>
+      this.repository.transition(manager, this.outbox, this.topic, { endpoint: this.endpoint, from, to: derived.state, since: new Date(derived.since), cause: derived.cause, detail: derived.detail, recordedBy: this.recordedBy }),
+    );
+    if (!written) return;
+    this.current = written.to;
+    const log = written.to === 'AVAILABLE' ? this.logger.info.bind(this.logger) : this.logger.warn.bind(this.logger);
+    log({ endpoint: this.endpoint, from, to: written.to, since: written.since, cause: written.cause, detail: written.detail }, 'KSeF availability changed');
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick()
+        .catch((err: unknown) => this.logger.warn({ err, endpoint: this.endpoint }, 'availability round failed; next round retries'))
+        .finally(() => this.schedule(this.settings.tickMs));
+    }, delayMs);
+  }
+}

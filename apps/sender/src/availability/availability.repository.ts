@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { ksefAvailabilityChanged, type KsefAvailabilityCause, type KsefAvailabilityChanged, type KsefAvailabilityState } from '@ksef-bridge/contracts';
+import { newEnvelope, type OutboxWriter } from '@ksef-bridge/outbox';
+import { returnedRows } from '../infrastructure/returned-rows';
+
+export interface AvailabilityPeriod {
+  id: string;
+  endpoint: string;
+  state: KsefAvailabilityState;
+  previousState: KsefAvailabilityState | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  cause: string;
+  detail: string;
+}
+
+interface Row {
+  id: string;
+  endpoint: string;
+  state: KsefAvailabilityState;
+  previous_state: KsefAvailabilityState | null;
+  started_at: Date;
+  ended_at: Date | null;
+  cause: string;
+  detail: string;
+}
+
+const toPeriod = (r: Row): AvailabilityPeriod => ({ id: r.id, endpoint: r.endpoint, state: r.state, previousState: r.previous_state, startedAt: r.started_at, endedAt: r.ended_at, cause: r.cause, detail: r.detail });
+
+export interface Transition {
+  endpoint: string;
+  from: KsefAvailabilityState | null;
+  to: KsefAvailabilityState;
+  since: Date;
+  cause: KsefAvailabilityCause;
+  detail: string;
+  recordedBy: string;
+}
+
+/** The availability history (`ksef_availability`) and its event, written in one transaction. */
+export class AvailabilityRepository {
+  private readonly table: string;
+
+  constructor(schema: string) {
+    this.table = `"${schema}".ksef_availability`;
+  }
+
+  async current(manager: EntityManager, endpoint: string): Promise<AvailabilityPeriod | undefined> {
+    const rows: Row[] = await manager.query(`SELECT * FROM ${this.table} WHERE endpoint = $1 AND ended_at IS NULL`, [endpoint]);
+    return rows[0] ? toPeriod(rows[0]) : undefined;
+  }
+
+  async history(manager: EntityManager, endpoint: string, limit: number): Promise<AvailabilityPeriod[]> {
+    const rows: Row[] = await manager.query(`SELECT * FROM ${this.table} WHERE endpoint = $1 ORDER BY started_at DESC, recorded_at DESC LIMIT $2`, [endpoint, limit]);
+    return rows.map(toPeriod);
+  }
+
+  /**
+   * Closes the open period if it is still `from` and opens `to`, with the event in the outbox. Returns undefined when
+   * the recorded state is no longer `from` (another sender instance recorded a transition first): nothing is written,
+   * so one transition gives one row and one event whichever instance saw it.
+   */
+  async transition(manager: EntityManager, outbox: OutboxWriter, topic: string, t: Transition): Promise<KsefAvailabilityChanged | undefined> {
+    // The open row is locked (or, when there is none, the unique partial index serialises two first inserts).
+    const open: Row[] = await manager.query(`SELECT * FROM ${this.table} WHERE endpoint = $1 AND ended_at IS NULL FOR UPDATE`, [t.endpoint]);
+    if ((open[0]?.state ?? null) !== t.from) return undefined;
+    // A period never ends before it started: a clock step or a late signal records the end at its start.
+    if (open[0]) await manager.query(`UPDATE ${this.table} SET ended_at = greatest($2::timestamptz, started_at) WHERE id = $1`, [open[0].id, t.since]);
+    const id = randomUUID();
+    const inserted = returnedRows<{ started_at: Date }>(
+      await manager.query(
+        `INSERT INTO ${this.table} (id, endpoint, state, previous_state, started_at, cause, detail, recorded_by)
+         VALUES ($1, $2, $3, $4, greatest($5::timestamptz, $6::timestamptz), $7, $8, $9) ON CONFLICT DO NOTHING RETURNING started_at`,
+        [id, t.endpoint, t.to, t.from, t.since, open[0]?.started_at ?? t.since, t.cause, t.detail.slice(0, 500), t.recordedBy],
+      ),
+    );
+    if (inserted.length === 0) return undefined;
+    const payload: KsefAvailabilityChanged = { transitionId: id, endpoint: t.endpoint, from: t.from, to: t.to, since: inserted[0].started_at.toISOString(), cause: t.cause, detail: t.detail.slice(0, 500) };
+    const envelope = newEnvelope({ type: ksefAvailabilityChanged.type, version: ksefAvailabilityChanged.version, aggregateId: t.endpoint.slice(0, 200), tenant: '*', payload });
+    await outbox.enqueue(manager, [{ topic, envelope }]);
+    return payload;
+  }
+}

@@ -1,0 +1,78 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { KSEF_AVAILABILITY_STATES, TOPICS, topicSpecsOf } from '@ksef-bridge/contracts';
+import { TopicAdmin } from '@ksef-bridge/kafka';
+import { Gauge, getOrCreateMetric, type Logger, type Registry } from '@ksef-bridge/observability';
+import { OutboxWriter } from '@ksef-bridge/outbox';
+import { LOGGER, METRICS_REGISTRY } from '@ksef-bridge/service-kit';
+import type { CircuitBreaker } from '../domain/circuit-breaker';
+import type { SenderSettings } from '../sender.settings';
+import { AvailabilityController } from './availability.controller';
+import { AvailabilityMonitor } from './availability-monitor';
+import { AvailabilityRepository } from './availability.repository';
+import { DEFAULT_AVAILABILITY_SETTINGS } from './availability.settings';
+
+const AVAILABILITY_TOPIC = Symbol('AVAILABILITY_TOPIC');
+
+/** `ksef_availability_state{endpoint}`: 0 AVAILABLE, 1 DEGRADED, 2 UNAVAILABLE (absent before the first observation). */
+function registerAvailabilityGauge(registry: Registry, monitor: AvailabilityMonitor): void {
+  getOrCreateMetric(registry, 'ksef_availability_state', (registers) => new Gauge({
+    name: 'ksef_availability_state',
+    help: 'KSeF availability as the sender records it: 0 AVAILABLE, 1 DEGRADED, 2 UNAVAILABLE',
+    labelNames: ['endpoint'],
+    registers,
+    collect() {
+      if (monitor.current) this.set({ endpoint: monitor.endpoint }, KSEF_AVAILABILITY_STATES.indexOf(monitor.current));
+    },
+  }));
+}
+
+/** Ensures the availability topic, registers the gauge, runs the monitor while the app is up. */
+@Injectable()
+class AvailabilityLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    private readonly admin: TopicAdmin,
+    @Inject(AvailabilityMonitor) private readonly monitor: AvailabilityMonitor,
+    @Inject(METRICS_REGISTRY) private readonly metrics: Registry,
+    @Inject(AVAILABILITY_TOPIC) private readonly topic: string,
+  ) {}
+
+  onModuleInit(): void {
+    registerAvailabilityGauge(this.metrics, this.monitor);
+  }
+
+  /**
+   * After every onModuleInit: kafkajs admins creating topics at the same moment (the sender's own lifecycle creates
+   * its topics in onModuleInit) trip over each other's metadata ("does not host this topic-partition").
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const specs = topicSpecsOf([this.topic]);
+    await this.admin.ensureTopics(specs).catch(() => new Promise((resolve) => setTimeout(resolve, 1_000)).then(() => this.admin.ensureTopics(specs)));
+    this.monitor.start();
+  }
+
+  /** Before the platform's shutdown hooks: a last transition reaches the outbox before the relay drains. */
+  async onModuleDestroy(): Promise<void> {
+    await this.monitor.stop();
+  }
+}
+
+/** The sender's KSeF availability slice: its providers and controller, for senderAppModule. */
+export function availabilityFeature(settings: SenderSettings, breaker: CircuitBreaker): { providers: Provider[]; controllers: Array<new (...args: never[]) => unknown> } {
+  const availability = settings.availability ?? DEFAULT_AVAILABILITY_SETTINGS;
+  const topic = settings.availabilityTopic ?? TOPICS.ksefAvailabilityChanged;
+  return {
+    controllers: [AvailabilityController],
+    providers: [
+      { provide: AVAILABILITY_TOPIC, useValue: topic },
+      { provide: AvailabilityRepository, useValue: new AvailabilityRepository(settings.schema) },
+      {
+        provide: AvailabilityMonitor,
+        inject: [DataSource, AvailabilityRepository, OutboxWriter, LOGGER],
+        useFactory: (ds: DataSource, repository: AvailabilityRepository, outbox: OutboxWriter, logger: Logger) =>
+          new AvailabilityMonitor(ds, repository, outbox, breaker, availability, settings.ksef.baseUrl, topic, logger.child({ component: 'ksef-availability' })),
+      },
+      AvailabilityLifecycle,
+    ],
+  };
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { defineMessage } from '../../message-contract';
+import { TOPICS } from '../../topics';
+
+/** What the sender sees of one KSeF endpoint: answering, answering badly, or not answering (confirmed). */
+export const KSEF_AVAILABILITY_STATES = ['AVAILABLE', 'DEGRADED', 'UNAVAILABLE'] as const;
+export const ksefAvailabilityStateSchema = z.enum(KSEF_AVAILABILITY_STATES);
+export type KsefAvailabilityState = z.infer<typeof ksefAvailabilityStateSchema>;
+
+/**
+ * Why a transition happened: `CIRCUIT_OPEN` (the sender's breaker stayed open), `HEALTH_PROBE_FAILED` (the periodic
+ * unauthenticated probe failed), `RECOVERED` (KSeF answered again for long enough), `FIRST_OBSERVATION` (no state was
+ * recorded for this endpoint before).
+ */
+export const ksefAvailabilityCauseSchema = z.enum(['CIRCUIT_OPEN', 'HEALTH_PROBE_FAILED', 'RECOVERED', 'FIRST_OBSERVATION']);
+export type KsefAvailabilityCause = z.infer<typeof ksefAvailabilityCauseSchema>;
+
+/**
+ * sender → notifier (and operators): one KSeF endpoint changed its availability state. Key: the endpoint (its
+ * events stay in order). Tenant `*`: it concerns every tenant. One per transition (`transitionId`, the sender's
+ * history row). docs/events.md, docs/sender.md "KSeF availability".
+ */
+export const ksefAvailabilityChangedPayload = z.object({
+  transitionId: z.string().uuid(),
+  /** KSeF API base URL the sender instance talks to, e.g. `https://api.ksef.mf.gov.pl/v2`. */
+  endpoint: z.string().url(),
+  /** Null for the first state ever recorded for this endpoint. */
+  from: ksefAvailabilityStateSchema.nullable(),
+  to: ksefAvailabilityStateSchema,
+  /** When the new state began (the first failure for a confirmed outage, the first success for a recovery). */
+  since: z.string().datetime({ offset: true }),
+  cause: ksefAvailabilityCauseSchema,
+  /** Short, safe detail, e.g. `circuit open for 61 s` or `GET /security/public-key-certificates: HTTP 503`. */
+  detail: z.string().max(500),
+});
+
+export const ksefAvailabilityChanged = defineMessage({
+  type: 'ksef-availability.changed',
+  version: 1,
+  topic: TOPICS.ksefAvailabilityChanged,
+  payload: ksefAvailabilityChangedPayload,
+});
+
+export type KsefAvailabilityChanged = z.infer<typeof ksefAvailabilityChangedPayload>;
