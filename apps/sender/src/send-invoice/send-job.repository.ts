@@ -126,7 +126,9 @@ export class SendJobRepository {
 
   /**
    * Claims up to `limit` due jobs of a context (QUEUED and due, or SENDING whose lease ran out) with
-   * `FOR UPDATE SKIP LOCKED`, moving them to SENDING under a lease of `leaseMs`. Oldest first.
+   * `FOR UPDATE SKIP LOCKED`, moving them to SENDING under a lease of `leaseMs`. Oldest first: by age (`created_at`)
+   * among the due ones, so after an outage an invoice that failed (and was pushed back by its backoff) before the
+   * circuit opened is not overtaken by younger ones (its legal deadline is the earliest).
    */
   async claimDue(manager: EntityManager, contextNip: string, limit: number, leaseMs: number): Promise<SendJob[]> {
     const rows = returnedRows<Row>(await manager.query(
@@ -135,7 +137,7 @@ export class SendJobRepository {
          SELECT invoice_id FROM ${this.jobs}
          WHERE context_nip = $1 AND next_attempt_at <= clock_timestamp()
            AND (state = 'QUEUED' OR (state = 'SENDING' AND lease_until < clock_timestamp()))
-         ORDER BY next_attempt_at, created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         ORDER BY created_at, next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING j.*`,
       [contextNip, limit, leaseMs],
     ));
