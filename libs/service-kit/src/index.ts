@@ -12,3 +12,4 @@ export { ConsumerRegistry } from './lib/consumer-registry';
 export type { PlatformOptions } from './lib/platform.module';
 export { runService } from './lib/run-service';
 export type { RunServiceOptions } from './lib/run-service';
+export { RoundLoop } from './lib/round-loop';

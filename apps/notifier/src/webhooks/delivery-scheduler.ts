@@ -3,6 +3,7 @@ import type { Logger } from '@ksef-bridge/observability';
 import { withTransaction } from '@ksef-bridge/persistence';
 import { DeliveryLeaseLostError, type DeliveryRepository } from './delivery.repository';
 import type { DeliveryProcessor } from './delivery.processor';
+import { RoundLoop } from '@ksef-bridge/service-kit';
 
 export interface DeliverySchedulerOptions {
   pollIntervalMs: number;
@@ -19,9 +20,7 @@ export interface DeliverySchedulerOptions {
  * lease (at-least-once: integrators dedupe by event id).
  */
 export class DeliveryScheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop: RoundLoop;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -29,18 +28,17 @@ export class DeliveryScheduler {
     private readonly processor: DeliveryProcessor,
     private readonly options: DeliverySchedulerOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new RoundLoop('webhook delivery', () => this.runOnce(), (count) => (count >= this.options.batchSize ? 0 : this.options.pollIntervalMs), logger);
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops after the current round: its POSTs finish and are recorded. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One round; returns how many deliveries were attempted. Public for tests. */
@@ -58,15 +56,4 @@ export class DeliveryScheduler {
     return claimed.length;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((err: unknown) => {
-          this.logger.error({ err }, 'webhook delivery round failed');
-          return 0;
-        })
-        .then((count) => this.schedule(count >= this.options.batchSize ? 0 : this.options.pollIntervalMs));
-    }, delayMs);
-  }
 }

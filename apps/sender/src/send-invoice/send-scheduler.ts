@@ -9,6 +9,7 @@ import type { BatchSendProcessor } from './batch-send.processor';
 import type { KsefSessions } from './ksef-sessions';
 import type { SendInvoiceProcessor } from './send-invoice.processor';
 import { LeaseLostError, type SendJob, type SendJobRepository } from './send-job.repository';
+import { RoundLoop } from '@ksef-bridge/service-kit';
 
 export interface SchedulerOptions {
   pollIntervalMs: number;
@@ -35,9 +36,7 @@ export interface SchedulerBatch {
  */
 export class SendScheduler {
   readonly owner = `sender-${randomUUID()}`;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop: RoundLoop;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -49,18 +48,17 @@ export class SendScheduler {
     private readonly options: SchedulerOptions,
     private readonly logger: Logger,
     private readonly batch?: SchedulerBatch,
-  ) {}
+  ) {
+    this.loop = new RoundLoop('sender scheduler', () => this.runOnce(), (count) => (count > 0 ? 0 : this.options.pollIntervalMs), logger);
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops after the current round (in-flight sends finish and are recorded), then gives the leases back. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     await withTransaction(this.dataSource, (m) => this.contexts.release(m, this.owner)).catch((err: unknown) => this.logger.warn({ err }, 'releasing context leases failed'));
   }
 
@@ -99,7 +97,7 @@ export class SendScheduler {
     if (selection.giveBack.length) await withTransaction(this.dataSource, (m) => this.jobs.release(m, selection.giveBack));
     let done = await this.sendEach(context, selection.individual);
     if (selection.batch.length === 0) return done;
-    if (this.stopped || !this.breaker.tryAcquire()) {
+    if (this.loop.stopped || !this.breaker.tryAcquire()) {
       await withTransaction(this.dataSource, (m) => this.jobs.release(m, selection.batch));
       return done;
     }
@@ -121,7 +119,7 @@ export class SendScheduler {
   private async sendEach(context: KsefContextRow, claimed: readonly SendJob[]): Promise<number> {
     let done = 0;
     for (const job of claimed) {
-      if (this.stopped || !this.breaker.tryAcquire()) break;
+      if (this.loop.stopped || !this.breaker.tryAcquire()) break;
       try {
         // The whole batch was claimed at once: extend this job's lease now, so a slow KSeF earlier in the batch cannot
         // let it expire mid-send (another scheduler would then take it as interrupted).
@@ -145,15 +143,4 @@ export class SendScheduler {
     return done;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((err: unknown) => {
-          this.logger.error({ err }, 'sender scheduler round failed');
-          return 0;
-        })
-        .then((count) => this.schedule(count > 0 ? 0 : this.options.pollIntervalMs));
-    }, delayMs);
-  }
 }

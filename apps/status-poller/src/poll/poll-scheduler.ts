@@ -5,6 +5,7 @@ import { withTransaction } from '@ksef-bridge/persistence';
 import type { StatusPollerSettings } from '../status-poller.settings';
 import type { PollPlanRepository, PollRow } from './poll-plan.repository';
 import type { PollProcessor } from './poll-processor';
+import { RoundLoop } from '@ksef-bridge/service-kit';
 
 /**
  * The poller's loop, apart from any Kafka consumer: every `intervalMs` it claims due rows (`FOR UPDATE SKIP LOCKED`,
@@ -14,9 +15,7 @@ import type { PollProcessor } from './poll-processor';
  */
 export class PollScheduler {
   readonly owner = `status-poller-${randomUUID()}`;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop: RoundLoop;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -24,18 +23,17 @@ export class PollScheduler {
     private readonly processor: PollProcessor,
     private readonly options: StatusPollerSettings['scheduler'],
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new RoundLoop('status-poller', () => this.runOnce(), (count) => (count >= this.options.batchSize ? 0 : this.options.intervalMs), logger);
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops after the current round (its outcomes are recorded). */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One round; the number of rows worked on. Public for tests. */
@@ -56,7 +54,7 @@ export class PollScheduler {
     const worker = async () => {
       while (next < units.length) {
         const unit = units[next++];
-        if (this.stopped) {
+        if (this.loop.stopped) {
           untouched.push(...unit);
           continue;
         }
@@ -79,15 +77,4 @@ export class PollScheduler {
     return claimed.length;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((err: unknown) => {
-          this.logger.error({ err }, 'status-poller round failed');
-          return 0;
-        })
-        .then((count) => this.schedule(count >= this.options.batchSize ? 0 : this.options.intervalMs));
-    }, delayMs);
-  }
 }
