@@ -1,15 +1,18 @@
-import { completeNip, buildSampleInvoice } from '@ksef-bridge/ksef-spec';
+import { loadScenarios, sellerNipsOf, withInvoiceNumberSuffix } from '@ksef-bridge/invoice-scenarios';
+import { completeNip } from '@ksef-bridge/ksef-spec';
 import { TOPICS } from '@ksef-bridge/contracts';
 import { waitFor } from '@ksef-bridge/testing';
 import { PipelineSystem, type Collected } from './support/pipeline-system';
 import { buildMix, FINAL_STATES, type MixedInvoice } from './support/invoice-mix';
 
-// Issue #5's promise, end to end with real processes: 1,000 mixed invoices from both doors reach the right final
-// state exactly once, while the simulator drops answers after processing, fails sends with 5xx, throws a 429 storm
-// and fails status reads, and while every service is SIGKILLed and restarted mid-run. KSeF (the simulator) confirms
-// that no invoice reached it twice.
-const CONTEXTS = ['5265877635', completeNip('526104082')!, completeNip('777000111')!].filter(Boolean);
+// Issue #5's promise, end to end with real processes: 1,000 mixed invoices (valid, invalid, resubmitted, corrections)
+// from both doors reach the right final state exactly once, while the simulator drops answers after processing, fails
+// sends with 5xx, throws a 429 storm and fails status reads, and while every service is SIGKILLed and restarted
+// mid-run. KSeF (the simulator) confirms that no invoice reached it twice.
 const TOTAL = Number(process.env.PIPELINE_E2E_INVOICES ?? 1000);
+// Corrections (KOR, KOR_ZAL, KOR_ROZ, a correction of a correction, and broken ones) come from the regression library.
+const CORRECTIONS = loadScenarios().filter((s) => s.invoiceType.startsWith('KOR'));
+const CONTEXTS = [...new Set(['5265877635', completeNip('526104082')!, completeNip('777000111')!, ...sellerNipsOf(CORRECTIONS)])];
 
 const fastRetries = {
   SENDER_RETRY_DELAYS_MS: '200,500',
@@ -33,7 +36,10 @@ describe('the whole pipeline: 1,000 mixed invoices under faults and SIGKILLs', (
     await system.start();
     outcomes = await system.collect(TOPICS.invoiceAccepted, TOPICS.invoiceRejected, TOPICS.invoiceEscalated, TOPICS.invoiceInvalid);
     notifications = await system.collect(TOPICS.notificationInvoiceAccepted, TOPICS.notificationInvoiceRejected, TOPICS.notificationInvoiceEscalated);
-    mix = buildMix(TOTAL, CONTEXTS);
+    const run = Date.now().toString(36);
+    const corrections: MixedInvoice[] = CORRECTIONS.map((c, i) => ({ erpDocumentId: `${c.id}/${run}`, xml: (c.invoiceNumber ? withInvoiceNumberSuffix(c, run) : c.xml).toString('utf8'), door: i % 2 ? 'kafka' : 'http', expectedState: c.expectedFinalState as MixedInvoice['expectedState'], resubmitted: false }));
+    expect(corrections.filter((c) => c.expectedState === 'ACCEPTED').length).toBeGreaterThanOrEqual(4);
+    mix = [...buildMix(TOTAL - corrections.length, CONTEXTS.slice(0, 3), run), ...corrections];
   }, 300_000);
 
   afterAll(() => system.stop(), 120_000);
