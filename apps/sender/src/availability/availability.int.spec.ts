@@ -1,17 +1,19 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { deadLetterTopic, ksefAvailabilityChanged, type KsefAvailabilityChanged } from '@ksef-bridge/contracts';
 import { createKafka, KafkaConsumerRunner, TopicAdmin, type ReceivedMessage } from '@ksef-bridge/kafka';
 import { createLogger, startTelemetry } from '@ksef-bridge/observability';
+import { withTransaction } from '@ksef-bridge/persistence';
 import { bootstrapService, type RunningService } from '@ksef-bridge/service-kit';
 import { createTestDatabase, randomGroup, randomTopic, startSimulator, testKafkaBrokers, uniqueSuffix, waitFor, type SimulatorProcess, type TestDatabase } from '@ksef-bridge/testing';
 import { config, platform } from '../config/sender.config';
+import { SendJobRepository } from '../send-invoice/send-job.repository';
 import { senderAppModule } from '../sender.module';
 import type { SenderSettings } from '../sender.settings';
 
 // KSeF availability against the BUILT simulator, real PostgreSQL and Kafka: an injected outage becomes exactly one
 // UNAVAILABLE transition (after DEGRADED), its end exactly one AVAILABLE, each as a history row and one event, and
-// GET /v1/ksef/availability and the gauge say so.
+// GET /v1/ksef/availability and the gauge say so; the end of the outage makes the retries it pushed back due at once.
 jest.setTimeout(120_000);
 
 describe('KSeF availability (sender)', () => {
@@ -31,6 +33,13 @@ describe('KSeF availability (sender)', () => {
   const gauge = async () => {
     const line = (await (await fetch(`${service.url}/metrics`)).text()).split('\n').find((l) => l.startsWith(`ksef_availability_state{endpoint="${sim.apiBaseUrl}"`));
     return line === undefined ? undefined : Number(line.split(' ').at(-1));
+  };
+  /** A QUEUED job of an unregistered context (never claimed) whose retry is an hour away. */
+  const backedOffJob = async () => {
+    const id = randomUUID();
+    await withTransaction(dataSource, (m) => new SendJobRepository(platform.schema).enqueue(m, { invoiceId: id, tenantId: 't', erpDocumentId: id, contextNip: '1111111111', form: 'FA(3)', documentSha256: 'a'.repeat(64), documentSize: 10 }));
+    await dataSource.query(`UPDATE sender.send_jobs SET next_attempt_at = now() + interval '1 hour', updated_at = clock_timestamp() WHERE invoice_id = $1`, [id]);
+    return id;
   };
   const fault = async (path: string, body: unknown) => {
     const res = await fetch(`${sim.origin}/admin/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -84,6 +93,8 @@ describe('KSeF availability (sender)', () => {
     await waitFor(async () => (await view()).state === 'AVAILABLE', { timeoutMs: 20_000, what: 'first observation AVAILABLE' });
     expect(await view()).toMatchObject({ endpoint: sim.apiBaseUrl, cause: 'FIRST_OBSERVATION' });
 
+    // A job backing off since before the outage keeps its time; one pushed back during the outage is due at its end.
+    const before = await backedOffJob();
     await fault('faults', { type: 'outage', durationMs: 3_600_000 });
     await waitFor(async () => (await view()).state === 'UNAVAILABLE', { timeoutMs: 20_000, what: 'UNAVAILABLE' });
     // Stays down well past the confirm window: no second UNAVAILABLE (no flapping, no repeat).
@@ -96,6 +107,7 @@ describe('KSeF availability (sender)', () => {
     expect(down.since).toBe(events()[1].since);
     expect(await gauge()).toBe(2);
 
+    const during = await backedOffJob();
     await fault('faults/reset', {});
     await waitFor(async () => (await view()).state === 'AVAILABLE', { timeoutMs: 20_000, what: 'AVAILABLE again' });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -104,6 +116,10 @@ describe('KSeF availability (sender)', () => {
     expect(events()[3].cause).toBe('RECOVERED');
     expect(new Set(events().map((e) => e.transitionId)).size).toBe(4);
     expect(messages.every((m) => m.envelope.tenant === '*')).toBe(true);
+
+    const due = async (id: string) => ((await dataSource.query(`SELECT next_attempt_at <= now() AS due FROM sender.send_jobs WHERE invoice_id = $1`, [id])) as Array<{ due: boolean }>)[0].due;
+    expect(await due(during)).toBe(true);
+    expect(await due(before)).toBe(false);
 
     const body = await view();
     expect(body.history.map((h) => [h.state, h.until === null])).toEqual([

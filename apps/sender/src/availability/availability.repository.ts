@@ -41,9 +41,23 @@ export interface Transition {
 /** The availability history (`ksef_availability`) and its event, written in one transaction. */
 export class AvailabilityRepository {
   private readonly table: string;
+  private readonly jobs: string;
 
   constructor(schema: string) {
     this.table = `"${schema}".ksef_availability`;
+    this.jobs = `"${schema}".send_jobs`;
+  }
+
+  /**
+   * KSeF is back: invoices whose retry was pushed back by failures during the outage (a backoff of minutes to an
+   * hour) become due now, so the backlog drains at once (oldest first, in batch sessions) instead of trickling in as
+   * the backoffs expire. Only jobs last touched since the outage began; their attempt count is kept.
+   */
+  private async releaseOutageBackoff(manager: EntityManager, outageStartedAt: Date): Promise<void> {
+    await manager.query(
+      `UPDATE ${this.jobs} SET next_attempt_at = clock_timestamp() WHERE state = 'QUEUED' AND next_attempt_at > clock_timestamp() AND updated_at >= $1`,
+      [outageStartedAt],
+    );
   }
 
   async current(manager: EntityManager, endpoint: string): Promise<AvailabilityPeriod | undefined> {
@@ -76,6 +90,7 @@ export class AvailabilityRepository {
       ),
     );
     if (inserted.length === 0) return undefined;
+    if (t.to === 'AVAILABLE' && open[0]) await this.releaseOutageBackoff(manager, open[0].started_at);
     const payload: KsefAvailabilityChanged = { transitionId: id, endpoint: t.endpoint, from: t.from, to: t.to, since: inserted[0].started_at.toISOString(), cause: t.cause, detail: t.detail.slice(0, 500) };
     const envelope = newEnvelope({ type: ksefAvailabilityChanged.type, version: ksefAvailabilityChanged.version, aggregateId: t.endpoint.slice(0, 200), tenant: '*', payload });
     await outbox.enqueue(manager, [{ topic, envelope }]);

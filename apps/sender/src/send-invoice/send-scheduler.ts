@@ -72,7 +72,9 @@ export class SendScheduler {
   }
 
   private async runContext(context: KsefContextRow): Promise<number> {
-    if (this.batch && (await this.batchWanted(context, this.batch))) return this.runBatch(context, this.batch);
+    // A half-open circuit's probe is one interactive send: a batch probe into a still-dead KSeF would charge a failed
+    // attempt (and a backoff) to every invoice of the package.
+    if (this.batch && this.breaker.state === 'closed' && (await this.batchWanted(context, this.batch))) return this.runBatch(context, this.batch);
     const claimed = await withTransaction(this.dataSource, (m) => this.jobs.claimDue(m, context.nip, this.options.batchSize, this.options.leaseMs));
     return this.sendEach(context, claimed);
   }
