@@ -8,6 +8,8 @@ export interface AttemptWindow {
   invoiceId: string;
   startedAt: Date;
   finishedAt: Date;
+  /** Shown in a problem line (e.g. the attempt's outcome and error code). */
+  detail?: string;
 }
 
 /**
@@ -27,7 +29,8 @@ export function overlappingAttempts(attempts: readonly AttemptWindow[], toleranc
     let latest: AttemptWindow | undefined;
     for (const a of sorted) {
       if (latest && a.startedAt.getTime() + toleranceMs < latest.finishedAt.getTime()) {
-        problems.push(`${nip}: attempt of ${a.invoiceId} started ${a.startedAt.toISOString()} while ${latest.invoiceId}'s ran until ${latest.finishedAt.toISOString()}`);
+        const what = (w: AttemptWindow) => `${w.invoiceId} [${w.startedAt.toISOString()} .. ${w.finishedAt.toISOString()}]${w.detail ? ` ${w.detail}` : ''}`;
+        problems.push(`${nip}: attempt of ${what(a)} started while that of ${what(latest)} ran`);
       }
       if (!latest || a.finishedAt.getTime() > latest.finishedAt.getTime()) latest = a;
     }

@@ -56,11 +56,13 @@ export interface PipelineSystemOptions {
   /** Extra environment per app (e.g. short retry delays). */
   env?: Partial<Record<PipelineApp, Record<string, string>>>;
   simulatorEnv?: Record<string, string>;
+  /** The services' database (e.g. on a private PostgreSQL a test restarts); default: a fresh one on the shared server. */
+  database?: TestDatabase;
   /** Export traces to the local Jaeger. Default false (a 1,000-invoice run would flood it). */
   traces?: boolean;
   /**
    * Partitions of every contract topic, created before any service starts (services leave existing topics alone).
-   * Default: `PIPELINE_E2E_PARTITIONS`, else the contracts' default (6).
+   * Default: the contracts' default (6), created by the services themselves.
    */
   partitions?: number;
   /**
@@ -74,6 +76,8 @@ export interface PipelineSystemOptions {
 /** Which instance of an app (0, the one `start()` launches, unless given). */
 export interface InstanceOptions {
   instance?: number;
+  /** How long `startApp` waits for readiness (default 90 s; joining consumer groups mid-rebalance takes longer). */
+  readyTimeoutMs?: number;
 }
 
 const instanceKey = (app: PipelineApp, instance: number): string => (instance === 0 ? app : `${app}#${instance}`);
@@ -103,12 +107,11 @@ export class PipelineSystem {
 
   async start(): Promise<void> {
     this.kafka = await startPrivateKafka();
-    this.db = await createTestDatabase('system_e2e');
+    this.db = this.options.database ?? (await createTestDatabase('system_e2e'));
     this.simulator = await startSimulator({ build: false, env: { SIM_PROCESSING_DELAY_MS: '50', SIM_RATE_LIMITS: 'off', ...this.options.simulatorEnv } });
     this.kafkaClient = createKafka({ brokers: this.kafka.brokers, clientId: 'system-e2e' });
     this.publisher = new KafkaPublisher(this.kafkaClient);
-    const partitions = this.options.partitions ?? (Number(process.env.PIPELINE_E2E_PARTITIONS) || undefined);
-    if (partitions) await new TopicAdmin(this.kafkaClient).ensureTopics(topicSpecs(partitions));
+    if (this.options.partitions) await new TopicAdmin(this.kafkaClient).ensureTopics(topicSpecs(this.options.partitions));
     for (const app of PIPELINE_APPS) this.ports[app] = await freePort();
     for (const app of PIPELINE_APPS) this.instancePorts.set(app, this.ports[app]);
     for (const app of PIPELINE_APPS) this.urls[app] = this.options.balanced ? await this.startBalancer(app) : `http://127.0.0.1:${this.ports[app]}`;
@@ -129,14 +132,14 @@ export class PipelineSystem {
   }
 
   /** Starts an instance of an app (default 0) on its own port with its own log (`<app>.log`, `<app>-<n>.log`). */
-  async startApp(app: PipelineApp, { instance = 0 }: InstanceOptions = {}): Promise<void> {
+  async startApp(app: PipelineApp, { instance = 0, readyTimeoutMs = 90_000 }: InstanceOptions = {}): Promise<void> {
     const key = instanceKey(app, instance);
     if (!this.instancePorts.has(key)) this.instancePorts.set(key, await freePort());
     const port = this.instancePorts.get(key) as number;
     const log = this.logFile(app, instance);
     const child = spawnLogged(process.execPath, ['--enable-source-maps', join(root, 'dist/apps', app, 'main.js')], log, { env: { ...this.env(app), HTTP_PORT: String(port) } });
     this.children.set(key, child);
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, { timeoutMs: 90_000, what: `${key} ready (log: ${log})` });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, { timeoutMs: readyTimeoutMs, what: `${key} ready (log: ${log})` });
     this.ready.add(key);
   }
 
@@ -304,6 +307,10 @@ export class PipelineSystem {
       HTTP_PORT: String(this.ports[app] ?? 0),
       HTTP_HOST: '127.0.0.1',
       KAFKA_BROKERS: this.kafka.brokers.join(','),
+      PGHOST: this.db.config.host,
+      PGPORT: String(this.db.config.port),
+      PGUSER: this.db.config.user,
+      PGPASSWORD: this.db.config.password,
       PGDATABASE: this.db.config.database,
       INTERNAL_API_TOKEN: INTERNAL_TOKEN,
       INTAKE_URL: this.urls.intake,
