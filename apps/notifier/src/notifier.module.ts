@@ -6,6 +6,7 @@ import type { Logger, Registry } from '@ksef-bridge/observability';
 import { Inbox, OutboxWriter } from '@ksef-bridge/outbox';
 import { withTransaction } from '@ksef-bridge/persistence';
 import { ConsumerRegistry, LOGGER, METRICS_REGISTRY, PlatformModule, type PlatformOptions } from '@ksef-bridge/service-kit';
+import { availabilityFeature } from './availability/availability.wiring';
 import { NOTIFIER_SETTINGS, webhookSecretCipher, type NotifierSettings } from './notifier.settings';
 import { NotificationRepository } from './publish-outcomes/notification.repository';
 import { OUTCOMES_GROUP, OutcomeEventsHandler } from './publish-outcomes/outcome-events.handler';
@@ -95,6 +96,7 @@ export function notifierAppModule(platform: PlatformOptions, settings: NotifierS
         },
       },
       NotifierLifecycle,
+      ...availabilityFeature(settings),
     ],
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envInt, envList, envOptional, loadServiceConfig, type Env } from '@ksef-bridge/config';
 import { ConfigError } from '@ksef-bridge/errors';
+import { availabilitySubscriptionMigrations } from '../availability/availability-subscriptions.migration';
 import { notifierMigrations } from '../infrastructure/migrations/1764300000000-notifier.migration';
 import { webhookSecretGraceMigrations } from '../infrastructure/migrations/1764300000001-webhook-secret-grace.migration';
 
@@ -72,4 +73,4 @@ export type NotifierConfig = typeof config;
 const DB_SCHEMA = 'notifier';
 
 /** Kafka + PostgreSQL wiring of this service (schema, migrations), shared by the module and the CLI commands. */
-export const platform = { config, schema: DB_SCHEMA, migrations: [...notifierMigrations(DB_SCHEMA), ...webhookSecretGraceMigrations(DB_SCHEMA)] };
+export const platform = { config, schema: DB_SCHEMA, migrations: [...notifierMigrations(DB_SCHEMA), ...webhookSecretGraceMigrations(DB_SCHEMA), ...availabilitySubscriptionMigrations(DB_SCHEMA)] };

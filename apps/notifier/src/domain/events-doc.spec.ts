@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { notificationInvoiceAccepted, notificationInvoiceEscalated, notificationInvoiceRejected, notificationInvoiceUpoAvailable, type MessageContract } from '@ksef-bridge/contracts';
+import { notificationInvoiceAccepted, notificationInvoiceEscalated, notificationInvoiceRejected, notificationInvoiceUpoAvailable, notificationKsefAvailabilityChanged, type MessageContract } from '@ksef-bridge/contracts';
 
 // docs/events.md is the promise to integrators: its complete examples must match the contracts they document.
 const CONTRACTS: Record<string, MessageContract<unknown>> = {
@@ -8,6 +8,7 @@ const CONTRACTS: Record<string, MessageContract<unknown>> = {
   [notificationInvoiceRejected.type]: notificationInvoiceRejected,
   [notificationInvoiceEscalated.type]: notificationInvoiceEscalated,
   [notificationInvoiceUpoAvailable.type]: notificationInvoiceUpoAvailable,
+  [notificationKsefAvailabilityChanged.type]: notificationKsefAvailabilityChanged,
 };
 
 describe('docs/events.md examples', () => {

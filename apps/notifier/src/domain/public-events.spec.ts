@@ -55,7 +55,8 @@ describe('internal outcomes → public events', () => {
   });
 
   it('event type filters accept short names and refuse unknown ones', () => {
-    expect(parseEventTypes(undefined)).toHaveLength(4);
+    expect(parseEventTypes(undefined)).toHaveLength(5);
+    expect(parseEventTypes('ksef-availability-changed')).toEqual(['notification.ksef-availability-changed']);
     expect(parseEventTypes('upo-available')).toEqual(['notification.invoice-upo-available']);
     expect(parseEventTypes('accepted,invoice-rejected,accepted')).toEqual(['notification.invoice-accepted', 'notification.invoice-rejected']);
     expect(() => parseEventTypes('paid')).toThrow(/unknown event type 'paid'/);
