@@ -5,7 +5,7 @@ import { StateBadge, when } from './StateBadge';
 
 interface DashboardData {
   invoices: { counts: Record<string, number>; oldestQueuedAgeSeconds: number; recentProblems: Array<{ invoiceId: string; tenantId: string; erpDocumentId: string; toState: string; errorCode: string | null; at: string }> };
-  sending: { breaker?: { state: string; remainingOpenMs: number }; contexts?: Array<{ nip: string; tenantId: string; enabled: boolean; waiting: number; escalated: number; oldestWaitingAgeSeconds: number }>; unavailable?: string };
+  sending: { breaker?: { state: string; remainingOpenMs: number }; contexts?: Array<{ nip: string; tenantId: string; enabled: boolean; waiting: number; escalated: number; oldestWaitingAgeSeconds: number; rateHeadroom: { nextSendInMs: number; leftThisMinute: number; leftThisHour: number; limits: { perMinute: number; perHour: number } } | null }>; unavailable?: string };
 }
 
 export function Dashboard({ me }: { me: Me }) {
@@ -39,10 +39,11 @@ export function Dashboard({ me }: { me: Me }) {
         {sending.unavailable ? <p className="error">{sending.unavailable}</p> : <p className={`breaker-${sending.breaker?.state}`}>{t.breaker[sending.breaker?.state ?? 'closed']}</p>}
         <h3>{t.contexts}</h3>
         <table>
-          <thead><tr><th>NIP</th><th>{t.tenant}</th><th>{t.waiting}</th><th>{t.escalatedCount}</th><th>{t.oldestWaiting}</th></tr></thead>
+          <thead><tr><th>NIP</th><th>{t.tenant}</th><th>{t.waiting}</th><th>{t.escalatedCount}</th><th>{t.oldestWaiting}</th><th>{t.headroom}</th></tr></thead>
           <tbody>
             {(sending.contexts ?? []).map((c) => (
-              <tr key={c.nip}><td>{c.nip}</td><td>{c.tenantId}</td><td className="num">{c.waiting}</td><td className="num">{c.escalated}</td><td className="num">{c.oldestWaitingAgeSeconds} {t.seconds}</td></tr>
+              <tr key={c.nip}><td>{c.nip}</td><td>{c.tenantId}</td><td className="num">{c.waiting}</td><td className="num">{c.escalated}</td><td className="num">{c.oldestWaitingAgeSeconds} {t.seconds}</td>
+                <td className="num" data-testid={`headroom-${c.nip}`}>{c.rateHeadroom ? `${c.rateHeadroom.leftThisMinute}/${c.rateHeadroom.limits.perMinute} · ${c.rateHeadroom.leftThisHour}/${c.rateHeadroom.limits.perHour}${c.rateHeadroom.nextSendInMs > 0 ? ` (${Math.ceil(c.rateHeadroom.nextSendInMs / 1000)} s)` : ''}` : '—'}</td></tr>
             ))}
           </tbody>
         </table>

@@ -6,8 +6,10 @@ import { LOGGER } from '@ksef-bridge/service-kit';
 import { InternalApiErrorFilter } from '../access-tokens/internal-api-error.filter';
 import { InternalApiError, InternalTokenGuard } from '../access-tokens/internal-token.guard';
 import { CircuitBreaker } from '../domain/circuit-breaker';
+import { KsefSessions } from '../send-invoice/ksef-sessions';
 import { SENDER_SETTINGS, type SenderSettings } from '../sender.settings';
 import { PanelSendJobs } from './panel-send-jobs.queries';
+import { rateHeadroom } from './rate-headroom';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/).optional();
@@ -34,6 +36,7 @@ export class SenderPanelApiController {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CircuitBreaker) private readonly breaker: CircuitBreaker,
+    @Inject(KsefSessions) private readonly sessions: KsefSessions,
     @Inject(SENDER_SETTINGS) settings: SenderSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -51,7 +54,12 @@ export class SenderPanelApiController {
   @Get('contexts')
   async contexts(@Query() query: unknown) {
     const scope = parse(scopeQuery, query).tenant;
-    return { breaker: { state: this.breaker.state, remainingOpenMs: this.breaker.remainingOpenMs() }, contexts: await this.jobs.contexts(this.dataSource, scope) };
+    const contexts = await this.jobs.contexts(this.dataSource, scope);
+    return {
+      breaker: { state: this.breaker.state, remainingOpenMs: this.breaker.remainingOpenMs() },
+      // Limits and the pause of this instance's limiter; sends counted from the attempts of every instance. null when KSEF_RATE_LIMITS=off.
+      contexts: contexts.map((c) => ({ ...c, rateHeadroom: rateHeadroom(this.sessions.limiter, c.nip, c) ?? null })),
+    };
   }
 
   @Post('invoices/:id/requeue')

@@ -10,6 +10,7 @@ describe('sender internal panel API (real PostgreSQL)', () => {
   const escalated = randomUUID();
   const rejected = randomUUID();
   const other = randomUUID();
+  const counted = randomUUID();
 
   const call = async (method: string, path: string, body?: unknown, token = sender.documents.token) => {
     const res = await fetch(`${url}/internal/v1/panel${path}`, {
@@ -19,9 +20,9 @@ describe('sender internal panel API (real PostgreSQL)', () => {
     });
     return { status: res.status, body: (await res.json()) as any };
   };
-  const job = async (id: string, tenant: string, final: 'ESCALATED' | 'REJECTED') => {
+  const job = async (id: string, tenant: string, final: 'ESCALATED' | 'REJECTED', nip = jobNip) => {
     const q = (sql: string, params: unknown[]) => sender.dataSource.query(sql, params);
-    await q(`INSERT INTO sender.send_jobs (invoice_id, tenant_id, erp_document_id, context_nip, form, document_sha256, document_size, state) VALUES ($1, $2, $3, $4, 'FA(3)', $5, 100, 'QUEUED')`, [id, tenant, `ERP-${id.slice(0, 4)}`, jobNip, 'a'.repeat(64)]);
+    await q(`INSERT INTO sender.send_jobs (invoice_id, tenant_id, erp_document_id, context_nip, form, document_sha256, document_size, state) VALUES ($1, $2, $3, $4, 'FA(3)', $5, 100, 'QUEUED')`, [id, tenant, `ERP-${id.slice(0, 4)}`, nip, 'a'.repeat(64)]);
     await q(`UPDATE sender.send_jobs SET state = 'SENDING' WHERE invoice_id = $1`, [id]);
     await q(
       `INSERT INTO sender.send_attempts (invoice_id, attempt, counted, started_at, outcome, http_status, error_code, error_message, error_body) VALUES ($1, 1, true, now(), $2, $3, $4, $5, $6)`,
@@ -37,6 +38,9 @@ describe('sender internal panel API (real PostgreSQL)', () => {
     await job(escalated, 'acme', 'ESCALATED');
     await job(rejected, 'acme', 'REJECTED');
     await job(other, 'globex', 'ESCALATED');
+    // Two sends KSeF counted for the registered context (a look-up does not count); escalated, so nobody sends it again.
+    await job(counted, 'acme', 'ESCALATED', registeredNip);
+    await sender.dataSource.query(`INSERT INTO sender.send_attempts (invoice_id, attempt, counted, started_at, outcome) VALUES ($1, 2, true, now(), 'not-found'), ($1, 2, true, now() - interval '10 minutes', 'ambiguous')`, [counted]);
   }, 120_000);
 
   afterAll(async () => {
@@ -60,7 +64,11 @@ describe('sender internal panel API (real PostgreSQL)', () => {
   it('lists the tenant’s contexts with their backlog and the circuit breaker', async () => {
     const res = await call('GET', '/contexts?tenant=acme');
     expect(res.body.breaker).toEqual({ state: 'closed', remainingOpenMs: 0 });
-    expect(res.body.contexts).toEqual([expect.objectContaining({ nip: registeredNip, tenantId: 'acme', enabled: true, waiting: 0 })]);
+    expect(res.body.contexts).toEqual([expect.objectContaining({ nip: registeredNip, tenantId: 'acme', enabled: true, waiting: 0, escalated: 1, sendsLastMinute: 1, sendsLastHour: 2 })]);
+    // The harness runs the TE limits; the limiter of this instance never sent for the context, so nothing holds it back.
+    const { limits, nextSendInMs, leftThisMinute, leftThisHour } = res.body.contexts[0].rateHeadroom;
+    expect(nextSendInMs).toBe(0);
+    expect([leftThisMinute, leftThisHour]).toEqual([limits.perMinute - 1, limits.perHour - 2]);
     expect((await call('GET', '/contexts?tenant=globex')).body.contexts).toEqual([]);
   });
 

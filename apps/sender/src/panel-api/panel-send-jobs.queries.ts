@@ -35,7 +35,15 @@ export interface PanelContext {
   waiting: number;
   escalated: number;
   oldestWaitingAgeSeconds: number;
+  sendsLastMinute: number;
+  sendsLastHour: number;
 }
+
+/**
+ * Attempt outcomes that are an interactive invoice send (a POST KSeF counts in `invoiceSend`); `not-found` and
+ * `reconciled` are look-ups, and batch packages (reference_numbers.mode = batch) count in other groups.
+ */
+const SEND_OUTCOMES = `('submitted', 'ambiguous', 'transport', 'rate-limited', 'rejected')`;
 
 /** The panel's reads and its one command over the sender's own tables (send_jobs, send_attempts, ksef_contexts). */
 export class PanelSendJobs {
@@ -69,7 +77,11 @@ export class PanelSendJobs {
       `SELECT c.nip, c.tenant_id AS "tenantId", c.enabled,
          count(j.invoice_id) FILTER (WHERE j.state IN ('QUEUED', 'SENDING'))::int AS waiting,
          count(j.invoice_id) FILTER (WHERE j.state = 'ESCALATED')::int AS escalated,
-         COALESCE(EXTRACT(EPOCH FROM now() - min(j.created_at) FILTER (WHERE j.state IN ('QUEUED', 'SENDING'))), 0)::int AS "oldestWaitingAgeSeconds"
+         COALESCE(EXTRACT(EPOCH FROM now() - min(j.created_at) FILTER (WHERE j.state IN ('QUEUED', 'SENDING'))), 0)::int AS "oldestWaitingAgeSeconds",
+         (SELECT count(*) FILTER (WHERE a.started_at > now() - interval '1 minute') FROM ${this.s}.send_attempts a JOIN ${this.s}.send_jobs sj ON sj.invoice_id = a.invoice_id
+           WHERE sj.context_nip = c.nip AND a.started_at > now() - interval '1 hour' AND a.outcome IN ${SEND_OUTCOMES} AND COALESCE(a.reference_numbers->>'mode', 'online') <> 'batch')::int AS "sendsLastMinute",
+         (SELECT count(*) FROM ${this.s}.send_attempts a JOIN ${this.s}.send_jobs sj ON sj.invoice_id = a.invoice_id
+           WHERE sj.context_nip = c.nip AND a.started_at > now() - interval '1 hour' AND a.outcome IN ${SEND_OUTCOMES} AND COALESCE(a.reference_numbers->>'mode', 'online') <> 'batch')::int AS "sendsLastHour"
        FROM ${this.s}.ksef_contexts c LEFT JOIN ${this.s}.send_jobs j ON j.context_nip = c.nip
        WHERE ($1::text IS NULL OR c.tenant_id = $1) GROUP BY c.nip ORDER BY c.nip`,
       [tenant ?? null],
