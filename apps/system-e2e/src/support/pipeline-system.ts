@@ -245,7 +245,7 @@ export class PipelineSystem {
   async simulatorAdmin(path: string, body?: unknown): Promise<unknown> {
     const res = await fetch(`${this.simulator.origin}/admin/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`simulator admin ${path}: ${res.status} ${await res.text()}`);
-    return res.json();
+    return res.status === 204 ? undefined : res.json();
   }
 
   async stop(): Promise<void> {
