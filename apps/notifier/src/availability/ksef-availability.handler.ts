@@ -13,7 +13,7 @@ export const AVAILABILITY_GROUP = 'notifier.ksef-availability';
 /**
  * `ksef-availability.changed` → ONE public `notification.ksef-availability-changed` on Kafka (tenant `*`, key: the
  * endpoint) and, for every tenant with an enabled subscription to that type, its own copy with one delivery per
- * subscription, all in the inbox transaction. Deduplicated on the sender's transition id, so a redelivered or
+ * subscription, all in the inbox transaction (no webhooks for the first state ever recorded when it is AVAILABLE). Deduplicated on the sender's transition id, so a redelivered or
  * re-emitted transition publishes nothing new. Returns how many tenants were notified, or undefined when nothing new.
  */
 export class KsefAvailabilityHandler {
@@ -43,7 +43,9 @@ export class KsefAvailabilityHandler {
       return undefined;
     }
     await this.outbox.enqueue(manager, [{ topic: this.publicTopic, envelope: global }]);
-    const tenants = await this.repository.subscribedTenants(manager, notificationKsefAvailabilityChanged.type);
+    // The first state ever recorded being AVAILABLE changes nothing for anybody's customers: on Kafka, no webhooks.
+    const quiet = payload.from === null && payload.to === 'AVAILABLE';
+    const tenants = quiet ? [] : await this.repository.subscribedTenants(manager, notificationKsefAvailabilityChanged.type);
     let deliveries = 0;
     for (const tenant of tenants) {
       // The tenant's copy: its aggregate is the transition (a UUID, as dead letters and webhook bodies expect).

@@ -78,11 +78,13 @@ describe('KSeF availability (notifier)', () => {
     await dropWorld(world);
   });
 
-  it('one public event per transition and one webhook per subscribed tenant, deduplicated on the transition', async () => {
+  it('one public event per transition and one webhook per subscribed tenant, deduplicated on the transition; none for the first AVAILABLE', async () => {
     await register('tenant-all', '/all');
     await register('tenant-only', '/only', 'ksef-availability-changed');
     await register('tenant-invoices', '/invoices', 'accepted,rejected');
 
+    const boot = transition({ from: null, to: 'AVAILABLE', cause: 'FIRST_OBSERVATION', detail: 'KSeF answers' });
+    await publisher.publish(topics.source, envelopeOf(boot));
     const down = transition({});
     const first = envelopeOf(down);
     await publisher.publish(topics.source, first);
@@ -91,16 +93,17 @@ describe('KSeF availability (notifier)', () => {
     const up = transition({ from: 'UNAVAILABLE', to: 'AVAILABLE', since: '2026-11-25T14:00:00.000Z', cause: 'RECOVERED', detail: 'KSeF answers' });
     await publisher.publish(topics.source, envelopeOf(up));
 
-    await waitFor(async () => published.length >= 2 && receiver.at('/all').length >= 2 && receiver.at('/only').length >= 2, { timeoutMs: 30_000, what: 'events and webhooks' });
+    await waitFor(async () => published.length >= 3 && receiver.at('/all').length >= 2 && receiver.at('/only').length >= 2, { timeoutMs: 30_000, what: 'events and webhooks' });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
 
     const events = published.map((m) => notificationKsefAvailabilityChanged.parse(m.envelope));
     expect(events.map((e) => [e.tenant, e.payload.transitionId, e.payload.to])).toEqual([
+      ['*', boot.transitionId, 'AVAILABLE'],
       ['*', down.transitionId, 'UNAVAILABLE'],
       ['*', up.transitionId, 'AVAILABLE'],
     ]);
-    expect(events[0].payload.customerMessages.pl.subject).toBe('Niedostępność KSeF od 25 listopada 2026 14:05 (czasu polskiego): faktury wystawiamy bez przerwy');
-    expect(events[0].payload.meaning).toMatch(/queued/);
+    expect(events[1].payload.customerMessages.pl.subject).toBe('Niedostępność KSeF od 25 listopada 2026 14:05 (czasu polskiego): faktury wystawiamy bez przerwy');
+    expect(events[1].payload.meaning).toMatch(/queued/);
 
     for (const [path, tenant] of [['/all', 'tenant-all'], ['/only', 'tenant-only']]) {
       const bodies = receiver.at(path).map((r) => JSON.parse(r.body) as { type: string; tenant: string; invoiceId?: string; payload: { transitionId: string; to: string; customerMessages: { en: { subject: string } } } });
