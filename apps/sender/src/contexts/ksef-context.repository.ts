@@ -76,6 +76,20 @@ export class KsefContextRepository {
     return rows.map(toContext);
   }
 
+  /**
+   * Extends `owner`'s lease of one context; false when the lease is no longer `owner`'s (it ran out and another
+   * instance took the context). Called before every send, so a long round never outlives its lease: another sender
+   * could otherwise send for the same context through a second session and a second rate-limit budget.
+   */
+  async renewLease(manager: EntityManager, nip: string, owner: string, leaseMs: number): Promise<boolean> {
+    const rows = returnedRows<{ nip: string }>(await manager.query(
+      `UPDATE ${this.table} SET lease_until = clock_timestamp() + $3 * interval '1 millisecond'
+       WHERE nip = $1 AND lease_owner = $2 AND lease_until >= clock_timestamp() RETURNING nip`,
+      [nip, owner, leaseMs],
+    ));
+    return rows.length === 1;
+  }
+
   /** Gives leases back (shutdown), so another instance takes the contexts over at once. */
   async release(manager: EntityManager, owner: string): Promise<void> {
     await manager.query(`UPDATE ${this.table} SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1`, [owner]);

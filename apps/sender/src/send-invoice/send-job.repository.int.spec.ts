@@ -4,6 +4,8 @@ import { runMigrations, withTransaction } from '@ksef-bridge/persistence';
 import { platformDataSource } from '@ksef-bridge/service-kit';
 import { createTestDatabase, type TestDatabase } from '@ksef-bridge/testing';
 import { config, platform } from '../config/sender.config';
+import { KsefContextRepository } from '../contexts/ksef-context.repository';
+import { TokenCipher } from '../contexts/token-cipher';
 import { LeaseLostError, SendJobRepository } from './send-job.repository';
 
 // The job table's guarantees on a real PostgreSQL: claims skip locked and leased rows, a claim that lost its lease
@@ -74,5 +76,19 @@ describe('send jobs in PostgreSQL', () => {
     await expect(ds.query(`UPDATE sender.send_attempts SET outcome = 'submitted' WHERE invoice_id = $1`, [id])).rejects.toThrow(/append-only/);
     await expect(ds.query(`DELETE FROM sender.send_attempts WHERE invoice_id = $1`, [id])).rejects.toThrow(/append-only/);
     await expect(ds.query(`INSERT INTO sender.send_jobs (invoice_id, tenant_id, erp_document_id, context_nip, form, document_sha256, document_size, state) VALUES ($1, 't', 'x', $2, 'FA(3)', $3, 1, 'SENT')`, [randomUUID(), nip, 'c'.repeat(64)])).rejects.toThrow(/starts as QUEUED/);
+  });
+
+  it('a context lease that ran out and was taken over cannot be renewed by its old owner', async () => {
+    const contexts = new KsefContextRepository(platform.schema);
+    await withTransaction(ds, (m) => contexts.upsert(m, new TokenCipher(Buffer.alloc(32, 7)), { nip, tenantId: 't', token: 'a-ksef-token' }));
+    await enqueue();
+    const [leasedByA] = await withTransaction(ds, (m) => contexts.leaseDue(m, jobs.jobs, 'sender-a', 50, 8));
+    expect(leasedByA.nip).toBe(nip);
+    expect(await withTransaction(ds, (m) => contexts.renewLease(m, nip, 'sender-a', 50))).toBe(true);
+    await new Promise((r) => setTimeout(r, 120));
+    // A's round outlived its lease: B takes the context; from now on only B may send for it.
+    expect((await withTransaction(ds, (m) => contexts.leaseDue(m, jobs.jobs, 'sender-b', 60_000, 8))).map((c) => c.nip)).toEqual([nip]);
+    expect(await withTransaction(ds, (m) => contexts.renewLease(m, nip, 'sender-a', 60_000))).toBe(false);
+    expect(await withTransaction(ds, (m) => contexts.renewLease(m, nip, 'sender-b', 60_000))).toBe(true);
   });
 });

@@ -99,7 +99,7 @@ export class SendScheduler {
     if (selection.giveBack.length) await withTransaction(this.dataSource, (m) => this.jobs.release(m, selection.giveBack));
     let done = await this.sendEach(context, selection.individual);
     if (selection.batch.length === 0) return done;
-    if (this.loop.stopped || !this.breaker.tryAcquire()) {
+    if (this.loop.stopped || !(await this.holdsContext(context)) || !this.breaker.tryAcquire()) {
       await withTransaction(this.dataSource, (m) => this.jobs.release(m, selection.batch));
       return done;
     }
@@ -117,11 +117,19 @@ export class SendScheduler {
     return done + (await this.sendEach(context, leftOver));
   }
 
+  /** Renews this instance's lease of the context; false (and a warning) when another instance owns it by now. */
+  private async holdsContext(context: KsefContextRow): Promise<boolean> {
+    const held = await withTransaction(this.dataSource, (m) => this.contexts.renewLease(m, context.nip, this.owner, this.options.leaseMs));
+    if (!held) this.logger.warn({ nip: context.nip }, 'context lease lost during the round: leaving the rest to its new owner');
+    return held;
+  }
+
   /** Sends claimed jobs one after another through the context's interactive session; gives back the ones not reached. */
   private async sendEach(context: KsefContextRow, claimed: readonly SendJob[]): Promise<number> {
     let done = 0;
     for (const job of claimed) {
-      if (this.loop.stopped || !this.breaker.tryAcquire()) break;
+      // The context's lease first: a round longer than the lease must stop before another sender owns the context.
+      if (this.loop.stopped || !(await this.holdsContext(context)) || !this.breaker.tryAcquire()) break;
       try {
         // The whole batch was claimed at once: extend this job's lease now, so a slow KSeF earlier in the batch cannot
         // let it expire mid-send (another scheduler would then take it as interrupted).

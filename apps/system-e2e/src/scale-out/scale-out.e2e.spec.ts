@@ -34,13 +34,12 @@ const senderEnv = {
   SENDER_RETRY_MAX_DELAY_MS: '3000',
   SENDER_MAX_ATTEMPTS: '30',
   SENDER_POLL_INTERVAL_MS: '100',
-  // A killed sender's context leases expire after this, and its contexts move to another instance. It must stay well
-  // above one round (SENDER_BATCH_SIZE sends): the scheduler leases a context once per round and never renews that
-  // lease while the round's sends go on, so a longer round lets a second instance lease the context and send for it
-  // at the same time (a sender bug, reported; this test caught it with 8000 ms and 10-send rounds of ~1 s sends:
-  // SCALE_OUT_E2E_SENDER_LEASE_MS=8000 SCALE_OUT_E2E_SENDER_BATCH=10 reproduces it).
-  SENDER_LEASE_MS: process.env.SCALE_OUT_E2E_SENDER_LEASE_MS ?? '30000',
-  SENDER_BATCH_SIZE: process.env.SCALE_OUT_E2E_SENDER_BATCH ?? '5',
+  // A killed sender's context leases expire after this, and its contexts move to another instance. Rounds of 10 sends
+  // outlast it under load: the scheduler renews the context lease before every send and ends a round whose lease was
+  // taken over (this test caught the earlier once-per-round lease with 8 s and 10-send rounds). Only a single send
+  // longer than the lease could still overlap, so the lease stays far above one send here.
+  SENDER_LEASE_MS: process.env.SCALE_OUT_E2E_SENDER_LEASE_MS ?? '15000',
+  SENDER_BATCH_SIZE: process.env.SCALE_OUT_E2E_SENDER_BATCH ?? '10',
   SENDER_BATCH_BACKLOG_THRESHOLD: '0',
   SENDER_BATCH_QUEUE_AGE_MS: '0',
 };
