@@ -124,9 +124,9 @@ async function main(): Promise<void> {
     // Oldest first: packages in the order KSeF got them; a package holding an invoice older than the previous
     // package's youngest is out of order.
     const packages = (await system.query(
-      `SELECT session_reference_number, min(created_at) AS oldest, max(created_at) AS youngest, min(updated_at) AS sent_at, count(*)::int AS n
+      `SELECT session_reference_number AS session, min(created_at) AS oldest, max(created_at) AS youngest, min(updated_at) AS sent_at, count(*)::int AS n
          FROM sender.send_jobs GROUP BY 1 ORDER BY min(updated_at)`,
-    )) as Array<{ oldest: Date; youngest: Date; n: number }>;
+    )) as Array<{ session: string; oldest: Date; youngest: Date; sent_at: Date; n: number }>;
     const outOfOrder = packages.filter((p, i) => i > 0 && p.oldest < packages[i - 1].youngest).length;
     const copies = await system.ksefCopiesByHash();
     const hashes = (await system.query(`SELECT invoice_hash FROM sender.send_jobs`)) as Array<{ invoice_hash: string }>;
@@ -158,6 +158,8 @@ async function main(): Promise<void> {
         batchShare: +((sentByMode['batch'] ?? 0) / INVOICES).toFixed(4),
         batchSessions: packages.filter((p) => p.n > 1).length,
         packagesOutOfAgeOrder: outOfOrder,
+        // In the order KSeF got them: session (SO = interactive, SB = batch), size, age range of its invoices.
+        sessions: packages.map((p) => ({ session: p.session, n: p.n, oldest: p.oldest.toISOString(), youngest: p.youngest.toISOString(), sentAt: p.sent_at.toISOString() })),
         rateLimited429: (await simulatorCounter(system, 'ksef_sim_rate_limited_total')) - accepted429Before,
       },
       exactlyOnce: { invoicesInKsef: hashes.length - missing, missing, duplicated, ksefInvoicesTotal: [...copies.values()].reduce((a, b) => a + b, 0) },
