@@ -1,10 +1,13 @@
 import type { Logger } from '@ksef-bridge/observability';
 import { runMigrations, withTransaction } from '@ksef-bridge/persistence';
 import { platformDataSource, type PlatformOptions } from '@ksef-bridge/service-kit';
+import { readFileSync } from 'node:fs';
+import { checkXadesCredentials, encodeCredentials, type ContextCredentials } from './context-credentials';
 import { KsefContextRepository } from './ksef-context.repository';
 import type { TokenCipher } from './token-cipher';
 
-const USAGE = 'usage: register-context --nip <10 digits> --tenant <tenant id> --token <KSeF token> (or the token on stdin with --token -)';
+const USAGE =
+  'usage: register-context --nip <10 digits> --tenant <tenant id> (--token <KSeF token> | --token - (read from stdin) | --certificate <PEM file> --key <PEM file>)';
 
 /** `--name value` pairs. */
 export function parseFlags(args: readonly string[]): Record<string, string> {
@@ -26,19 +29,34 @@ async function readStdin(): Promise<string> {
 /**
  * `node dist/apps/sender/main.js register-context --nip 5265877635 --tenant acme --token '<KSeF token>'`: stores (or
  * replaces) a context's KSeF token, sealed with the configured master key. `--token -` reads it from stdin, which
- * keeps it out of the shell history and the process list. The token is never printed or logged.
+ * keeps it out of the shell history and the process list. `--certificate cert.pem --key key.pem` stores a
+ * certificate and its (unencrypted PEM) key instead, for XAdES-signed authentication; they are checked first (the key
+ * matches, the certificate is valid now). Secrets are never printed or logged.
  */
 export async function registerContextCommand(platform: PlatformOptions, cipher: TokenCipher, args: string[], logger: Logger): Promise<void> {
   const flags = parseFlags(args);
   const nip = flags['nip'];
   const tenantId = flags['tenant'];
-  const token = flags['token'] === '-' ? await readStdin() : flags['token'];
-  if (!nip || !/^\d{10}$/.test(nip) || !tenantId || !token) throw new Error(USAGE);
+  if (!nip || !/^\d{10}$/.test(nip) || !tenantId) throw new Error(USAGE);
+  let credentials: ContextCredentials;
+  if (flags['certificate'] !== undefined || flags['key'] !== undefined) {
+    // XAdES: KSeF authenticates the context by a signature with this certificate's key (e.g. a company seal).
+    if (!flags['certificate'] || !flags['key'] || flags['token'] !== undefined) throw new Error(USAGE);
+    const certificatePem = readFileSync(flags['certificate'], 'utf8');
+    const privateKeyPem = readFileSync(flags['key'], 'utf8');
+    checkXadesCredentials(certificatePem, privateKeyPem);
+    credentials = { kind: 'xades', certificatePem, privateKeyPem };
+  } else {
+    const token = flags['token'] === '-' ? await readStdin() : flags['token'];
+    if (!token) throw new Error(USAGE);
+    credentials = { kind: 'ksef-token', token };
+  }
+  const token = encodeCredentials(credentials);
   const dataSource = await platformDataSource(platform).initialize();
   try {
     await runMigrations(dataSource, platform.schema);
     await withTransaction(dataSource, (manager) => new KsefContextRepository(platform.schema).upsert(manager, cipher, { nip, tenantId, token }));
-    logger.info({ nip, tenant: tenantId, masterKeyId: cipher.currentKeyId }, 'KSeF context registered; its token is stored encrypted');
+    logger.info({ nip, tenant: tenantId, credentials: credentials.kind, masterKeyId: cipher.currentKeyId }, 'KSeF context registered; its credentials are stored encrypted');
   } finally {
     await dataSource.destroy();
   }

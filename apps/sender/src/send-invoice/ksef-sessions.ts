@@ -1,5 +1,6 @@
 import { FORM_CODES, KsefClient, KsefRateLimiter, PRODUCTION_RATE_LIMITS, TEST_ENVIRONMENT_RATE_LIMITS, type KsefCallHook, type OnlineSession } from '@ksef-bridge/ksef-client';
 import type { Logger } from '@ksef-bridge/observability';
+import { decodeCredentials, ksefCredentialsOf } from '../contexts/context-credentials';
 import type { KsefContextRow } from '../contexts/ksef-context.repository';
 import type { TokenCipher } from '../contexts/token-cipher';
 
@@ -51,7 +52,7 @@ export class KsefSessions {
     const client = new KsefClient({
       baseUrl: this.options.baseUrl,
       context: { type: 'Nip', value: context.nip },
-      credentials: { type: 'ksef-token', token: this.cipher.decrypt(context.sealed, context.nip) },
+      credentials: ksefCredentialsOf(decodeCredentials(this.cipher.decrypt(context.sealed, context.nip))),
       rateLimiter: this.limiter ?? false,
       timeoutMs: this.options.timeoutMs,
       ...(this.options.authPollIntervalMs ? { authPollIntervalMs: this.options.authPollIntervalMs } : {}),

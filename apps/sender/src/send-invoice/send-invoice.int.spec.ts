@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { invoiceEscalated, invoiceSubmitted } from '@ksef-bridge/contracts';
-import { KsefClient, KsefRateLimiter, TEST_ENVIRONMENT_RATE_LIMITS, type SessionInvoiceStatusResponse } from '@ksef-bridge/ksef-client';
+import { KsefClient, KsefRateLimiter, TEST_ENVIRONMENT_RATE_LIMITS, createSelfSignedCertificate, type SessionInvoiceStatusResponse } from '@ksef-bridge/ksef-client';
 import { buildSampleInvoice } from '@ksef-bridge/ksef-spec';
 import { startSimulator, waitFor, type SimulatorProcess } from '@ksef-bridge/testing';
 import { platform } from '../config/sender.config';
 import { randomNip, startSender, type Collected, type SenderHarness } from '../test/sender-harness';
+import { encodeCredentials } from '../contexts/context-credentials';
 import { SendJobRepository } from './send-job.repository';
 
 // invoice.validated → the sender → the BUILT KSeF simulator (its admin API seeds tokens and injects faults), with
@@ -86,6 +87,15 @@ describe('sender against the KSeF simulator', () => {
 
   afterEach(async () => {
     await admin('/admin/faults/reset', {});
+  });
+
+  it('a context registered with a certificate and key (XAdES) sends like one with a KSeF token', async () => {
+    const sealNip = randomNip();
+    const seal = createSelfSignedCertificate({ subject: { type: 'seal', nip: sealNip } });
+    await sender.registerContext(sealNip, TENANT, encodeCredentials({ kind: 'xades', certificatePem: seal.certificatePem, privateKeyPem: seal.privateKeyPem }));
+    const invoiceId = await sendOne(sealNip);
+    expect(await job(invoiceId)).toMatchObject({ state: 'SENT', attempts: 1 });
+    expect((await attempts(invoiceId)).map((a) => a.outcome)).toEqual(['submitted']);
   });
 
   it('an invoice.validated becomes one invoice.submitted and one KSeF number', async () => {
