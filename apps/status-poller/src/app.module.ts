@@ -23,6 +23,7 @@ export function statusPollerSettingsFromConfig(): StatusPollerSettings {
       leaseMs: config.POLLER_LEASE_MS,
       listMinRows: config.POLLER_LIST_MIN_ROWS,
       parallelSessions: config.POLLER_PARALLEL_SESSIONS,
+      sessionUpoMinRows: config.POLLER_SESSION_UPO_MIN_ROWS,
     },
   };
 }

@@ -14,6 +14,7 @@ import { OutcomeWriter } from './poll/outcome-writer';
 import { PollPlanRepository } from './poll/poll-plan.repository';
 import { PollProcessor, type PollMetrics } from './poll/poll-processor';
 import { PollScheduler } from './poll/poll-scheduler';
+import { SessionUpoReader } from './poll/session-upo.reader';
 import { StatusLookup, type LookupMetrics } from './poll/status-lookup';
 import { STATUS_POLLER_SETTINGS, type StatusPollerSettings } from './status-poller.settings';
 
@@ -22,7 +23,7 @@ const UPO_VALIDATOR = Symbol('UPO_VALIDATOR');
 function pollerMetrics(registry: Registry): PollMetrics & LookupMetrics {
   const polls = getOrCreateMetric(registry, 'ksef_poller_polls_total', (registers) => new Counter({ name: 'ksef_poller_polls_total', help: 'Polls of one invoice by outcome (pending, not-found, accepted, duplicate, rejected, cancelled, rate-limited, failed, upo, upo-missing)', labelNames: ['outcome'], registers }));
   const outcomes = getOrCreateMetric(registry, 'ksef_poller_outcomes_total', (registers) => new Counter({ name: 'ksef_poller_outcomes_total', help: 'Invoices brought to an outcome (accepted, duplicate, rejected, escalated, upo-late, upo-delivered-late)', labelNames: ['outcome'], registers }));
-  const calls = getOrCreateMetric(registry, 'ksef_poller_ksef_calls_total', (registers) => new Counter({ name: 'ksef_poller_ksef_calls_total', help: 'KSeF calls made by the poller (list-page, invoice-status, upo)', labelNames: ['operation'], registers }));
+  const calls = getOrCreateMetric(registry, 'ksef_poller_ksef_calls_total', (registers) => new Counter({ name: 'ksef_poller_ksef_calls_total', help: 'KSeF calls made by the poller (list-page, invoice-status, session-status, upo, session-upo-page)', labelNames: ['operation'], registers }));
   const saved = getOrCreateMetric(registry, 'ksef_poller_ksef_calls_saved_total', (registers) => new Counter({ name: 'ksef_poller_ksef_calls_saved_total', help: 'Per-invoice status calls made unnecessary by session listings', registers }));
   return {
     poll: (outcome) => polls.inc({ outcome }),
@@ -114,7 +115,8 @@ export function statusPollerAppModule(platform: PlatformOptions, settings: Statu
           const metrics = pollerMetrics(registry);
           const lookup = new StatusLookup(clients, validator, metrics, log, settings.scheduler.listMinRows);
           const writer = new OutcomeWriter(ds, plans, outbox, settings.topics);
-          const processor = new PollProcessor(clients, lookup, writer, settings.policy, metrics, log);
+          const sessionUpo = { reader: new SessionUpoReader(clients, validator, metrics, log), minRows: settings.scheduler.sessionUpoMinRows ?? 10 };
+          const processor = new PollProcessor(clients, lookup, writer, settings.policy, metrics, log, sessionUpo);
           return new PollScheduler(ds, plans, processor, settings.scheduler, log);
         },
       },

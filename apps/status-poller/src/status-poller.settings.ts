@@ -38,6 +38,8 @@ export interface StatusPollerSettings {
     listMinRows: number;
     /** Sessions worked on in parallel per round. */
     parallelSessions: number;
+    /** Accepted invoices of one session awaiting a UPO from which the session UPO is read (batch sessions: always). */
+    sessionUpoMinRows?: number;
   };
 }
 

@@ -15,6 +15,22 @@ export type UpoCheck = { valid: true; acquisitionDate?: string; teDeviation: boo
  * acquisition date, which a duplicate (440) has no other source for.
  */
 export function checkUpo(validator: KsefXmlValidator, xml: string, ksefNumber: string): UpoCheck {
+  const checked = validateUpo(validator, xml);
+  if (!checked.valid) return checked;
+  const { result, teDeviation } = checked;
+  if (result.fields.ksefNumber !== ksefNumber) return { valid: false, problem: `UPO is the receipt of ${result.fields.ksefNumber ?? 'no KSeF number'}, not of ${ksefNumber}` };
+  const assigned = result.fields.assignedAt;
+  const acquisitionDate = assigned && !Number.isNaN(Date.parse(assigned)) ? new Date(assigned).toISOString() : undefined;
+  return { valid: true, acquisitionDate, teDeviation };
+}
+
+/** Schema check only (UPO v4-3, TE deviation tolerated): for a session UPO page, which lists many KSeF numbers. */
+export function checkUpoSchema(validator: KsefXmlValidator, xml: string): { valid: true; teDeviation: boolean } | { valid: false; problem: string } {
+  const checked = validateUpo(validator, xml);
+  return checked.valid ? { valid: true, teDeviation: checked.teDeviation } : checked;
+}
+
+function validateUpo(validator: KsefXmlValidator, xml: string) {
   let result = validator.validate('UPO-v4-3', xml, FIELDS);
   let teDeviation = false;
   if (!result.valid && result.failure === 'schema' && xml.includes(TE_RECEIVER_NAME)) {
@@ -24,9 +40,6 @@ export function checkUpo(validator: KsefXmlValidator, xml: string, ksefNumber: s
       teDeviation = true;
     }
   }
-  if (!result.valid) return { valid: false, problem: `UPO fails the UPO v4-3 schema (${result.failure}): ${result.problems.slice(0, 3).map((p) => p.message.trim()).join('; ')}` };
-  if (result.fields.ksefNumber !== ksefNumber) return { valid: false, problem: `UPO is the receipt of ${result.fields.ksefNumber ?? 'no KSeF number'}, not of ${ksefNumber}` };
-  const assigned = result.fields.assignedAt;
-  const acquisitionDate = assigned && !Number.isNaN(Date.parse(assigned)) ? new Date(assigned).toISOString() : undefined;
-  return { valid: true, acquisitionDate, teDeviation };
+  if (!result.valid) return { valid: false as const, problem: `UPO fails the UPO v4-3 schema (${result.failure}): ${result.problems.slice(0, 3).map((p) => p.message.trim()).join('; ')}` };
+  return { valid: true as const, result, teDeviation };
 }

@@ -1,10 +1,11 @@
 import type { KsefClient } from '@ksef-bridge/ksef-client';
 import type { Logger } from '@ksef-bridge/observability';
-import { decideAfterUpoFetch, decideAfterVerdictPoll, type PollPolicy, type Verdict } from '../domain/poll-decision';
+import { decideAfterUpoFetch, decideAfterVerdictPoll, type PollPolicy, type UpoObservation, type Verdict } from '../domain/poll-decision';
 import type { KsefClients } from '../ksef/ksef-clients';
 import { inInvoiceTrace } from './invoice-trace';
 import type { OutcomeWriter } from './outcome-writer';
 import type { PollRow } from './poll-plan.repository';
+import type { SessionUpo, SessionUpoReader } from './session-upo.reader';
 import type { RowObservation, StatusLookup } from './status-lookup';
 
 export interface PollMetrics {
@@ -15,6 +16,13 @@ export interface PollMetrics {
 }
 
 type Accepted = Extract<Verdict, { kind: 'accepted' }>;
+
+/** When the session UPO replaces per-invoice UPO reads. */
+export interface SessionUpoPolicy {
+  reader: SessionUpoReader;
+  /** Accepted invoices of one session awaiting a UPO from which the session UPO is read (a batch session: always). */
+  minRows: number;
+}
 
 /**
  * Resolves the claimed rows of ONE session (same context): asks KSeF once for all of them (StatusLookup), then
@@ -29,6 +37,7 @@ export class PollProcessor {
     private readonly policy: PollPolicy,
     private readonly metrics: PollMetrics,
     private readonly logger: Logger,
+    private readonly sessionUpo?: SessionUpoPolicy,
   ) {}
 
   /** Rows waiting for a verdict, all of one context and session. */
@@ -42,40 +51,66 @@ export class PollProcessor {
       () => this.lookup.verdicts(client, sessionReferenceNumber, rows),
       others.map((r) => r.traceparent),
     );
+    // Invoices accepted in THIS session need its UPO (a duplicate's is the original session's: per invoice).
+    const needUpo = rows.filter((r) => {
+      const o = observed.get(r.invoiceId)?.observation;
+      return o?.kind === 'verdict' && o.verdict.kind === 'accepted' && o.verdict.upoSessionReferenceNumber === sessionReferenceNumber;
+    });
+    const sessionUpo = await this.readSessionUpo(client, nip, sessionReferenceNumber, needUpo);
     for (const row of rows) {
       await this.guard(row, () =>
         inInvoiceTrace('status-poller resolve invoice', row.traceparent, { 'ksef.invoice_id': row.invoiceId, 'ksef.session_reference_number': sessionReferenceNumber }, () =>
-          this.resolveVerdict(client, row, observed.get(row.invoiceId) as RowObservation),
+          this.resolveVerdict(client, row, observed.get(row.invoiceId) as RowObservation, sessionUpo),
         ),
       );
     }
   }
 
-  /** A row whose verdict is known (UPO_WAITING, UPO_LATE): fetch its UPO. */
-  async upo(row: PollRow): Promise<void> {
-    const client = this.clients.client(row.contextNip);
-    await this.guard(row, () =>
-      inInvoiceTrace('status-poller fetch upo', row.traceparent, { 'ksef.invoice_id': row.invoiceId, 'ksef.ksef_number': row.ksefNumber ?? '' }, async () => {
-        const verdict: Accepted = {
-          kind: 'accepted',
-          ksefNumber: row.ksefNumber as string,
-          acquisitionDate: row.acquisitionDate?.toISOString(),
-          duplicate: row.duplicate,
-          upoSessionReferenceNumber: row.upoSessionReferenceNumber ?? row.sessionReferenceNumber,
-        };
-        await this.fetchUpoAndRecord(client, row, verdict, row.invoiceReferenceNumber as string, { polls: row.polls, acceptedAt: row.acceptedAt ?? new Date(), late: row.state === 'UPO_LATE' });
-      }),
-    );
+  /** Rows whose verdict is known (UPO_WAITING, UPO_LATE), all of one context and UPO session: fetch their UPOs. */
+  async upos(rows: readonly PollRow[]): Promise<void> {
+    const first = rows[0];
+    const client = this.clients.client(first.contextNip);
+    const upoSession = first.upoSessionReferenceNumber ?? first.sessionReferenceNumber;
+    const sessionUpo = await this.readSessionUpo(client, first.contextNip, upoSession, rows);
+    for (const row of rows) {
+      await this.guard(row, () =>
+        inInvoiceTrace('status-poller fetch upo', row.traceparent, { 'ksef.invoice_id': row.invoiceId, 'ksef.ksef_number': row.ksefNumber ?? '' }, async () => {
+          const verdict: Accepted = {
+            kind: 'accepted',
+            ksefNumber: row.ksefNumber as string,
+            acquisitionDate: row.acquisitionDate?.toISOString(),
+            duplicate: row.duplicate,
+            upoSessionReferenceNumber: row.upoSessionReferenceNumber ?? row.sessionReferenceNumber,
+          };
+          await this.fetchUpoAndRecord(client, row, verdict, row.invoiceReferenceNumber as string, { polls: row.polls, acceptedAt: row.acceptedAt ?? new Date(), late: row.state === 'UPO_LATE' }, sessionUpo);
+        }),
+      );
+    }
   }
 
-  private async resolveVerdict(client: KsefClient, row: PollRow, observed: RowObservation): Promise<void> {
+  /** A row whose verdict is known: fetch its UPO (per invoice, or from the session UPO when that pays). */
+  async upo(row: PollRow): Promise<void> {
+    await this.upos([row]);
+  }
+
+  /**
+   * The session UPO, read once for `rows` when per-invoice reads would be expensive: a batch session, or at least
+   * `minRows` invoices of the session awaiting a UPO. Undefined otherwise (per-invoice UPOs, as before).
+   */
+  private async readSessionUpo(client: KsefClient, nip: string, sessionReferenceNumber: string, rows: readonly PollRow[]): Promise<SessionUpo | undefined> {
+    if (!this.sessionUpo || rows.length === 0) return undefined;
+    if (rows.length < this.sessionUpo.minRows && !rows.some((r) => r.mode === 'batch')) return undefined;
+    return this.sessionUpo.reader.read(client, nip, sessionReferenceNumber);
+  }
+
+  private async resolveVerdict(client: KsefClient, row: PollRow, observed: RowObservation, sessionUpo?: SessionUpo): Promise<void> {
     const { observation } = observed;
     const invoiceReferenceNumber = observed.invoiceReferenceNumber ?? row.invoiceReferenceNumber ?? undefined;
     this.metrics.poll(observation.kind === 'verdict' ? (observation.verdict.kind === 'accepted' && observation.verdict.duplicate ? 'duplicate' : observation.verdict.kind) : observation.kind);
     const decision = decideAfterVerdictPoll({ polls: row.polls, submittedAt: row.submittedAt, processingEmitted: row.processingEmitted }, observation, new Date(), this.policy);
     switch (decision.action) {
       case 'accept':
-        await this.fetchUpoAndRecord(client, row, decision.verdict, invoiceReferenceNumber as string, { polls: 0, acceptedAt: new Date(), late: false });
+        await this.fetchUpoAndRecord(client, row, decision.verdict, invoiceReferenceNumber as string, { polls: 0, acceptedAt: new Date(), late: false }, decision.verdict.upoSessionReferenceNumber === row.sessionReferenceNumber ? sessionUpo : undefined);
         return;
       case 'reject':
         await this.writer.rejected(row, { ...decision.verdict, invoiceReferenceNumber });
@@ -93,8 +128,8 @@ export class PollProcessor {
     }
   }
 
-  private async fetchUpoAndRecord(client: KsefClient, row: PollRow, verdict: Accepted, invoiceReferenceNumber: string, plan: { polls: number; acceptedAt: Date; late: boolean }): Promise<void> {
-    const fetched = await this.lookup.upo(client, row, verdict.upoSessionReferenceNumber, verdict.ksefNumber);
+  private async fetchUpoAndRecord(client: KsefClient, row: PollRow, verdict: Accepted, invoiceReferenceNumber: string, plan: { polls: number; acceptedAt: Date; late: boolean }, sessionUpo?: SessionUpo): Promise<void> {
+    const fetched = this.fromSessionUpo(row, verdict.ksefNumber, sessionUpo) ?? (await this.lookup.upo(client, row, verdict.upoSessionReferenceNumber, verdict.ksefNumber));
     this.metrics.poll(fetched.observation.kind === 'upo' ? 'upo' : 'upo-missing');
     const decision = decideAfterUpoFetch(plan, fetched.observation, new Date(), this.policy);
     const acquisition = verdict.acquisitionDate ?? fetched.acquisitionDate;
@@ -122,6 +157,33 @@ export class PollProcessor {
       await this.writer.awaitUpo(row, { ...verdict, acquisitionDate: acquisition ? new Date(acquisition) : undefined, invoiceReferenceNumber, delayMs: decision.delayMs, errorCode: decision.errorCode });
     } else if (decision.action === 'reschedule') {
       await this.writer.reschedule(row, decision);
+    }
+  }
+
+  /**
+   * The invoice's UPO evidence from the session UPO, or undefined for the per-invoice read: no session UPO wanted, the
+   * session still open, no usable session UPO, or the session UPO does not list the invoice.
+   */
+  private fromSessionUpo(row: PollRow, ksefNumber: string, sessionUpo?: SessionUpo): { observation: UpoObservation; acquisitionDate?: string } | undefined {
+    if (!sessionUpo || !this.sessionUpo) return undefined;
+    switch (sessionUpo.kind) {
+      case 'ready': {
+        const entry = this.sessionUpo.reader.entry(sessionUpo, ksefNumber);
+        if (!entry) return undefined;
+        if ('problem' in entry) {
+          this.logger.error({ invoiceId: row.invoiceId, ksefNumber, problem: entry.problem }, 'the session UPO entry of the invoice is not valid: not stored, fetched again');
+          return { observation: { kind: 'invalid', problem: entry.problem } };
+        }
+        return { observation: { kind: 'upo', xml: entry.xml }, acquisitionDate: entry.acquisitionDate };
+      }
+      case 'not-ready':
+        return { observation: { kind: 'failed', code: 'KSEF_SESSION_UPO_NOT_READY', message: `session closed (status ${sessionUpo.code}), its UPO is being generated` } };
+      case 'rate-limited':
+        return { observation: { kind: 'rate-limited', retryAfterMs: sessionUpo.retryAfterMs } };
+      case 'failed':
+        return { observation: { kind: 'failed', code: sessionUpo.code, message: sessionUpo.message } };
+      default:
+        return undefined;
     }
   }
 

@@ -40,14 +40,16 @@ export class PollScheduler {
   async runOnce(): Promise<number> {
     const claimed = await withTransaction(this.dataSource, (m) => this.plans.claimDue(m, this.options.batchSize, this.options.leaseMs));
     if (claimed.length === 0) return 0;
-    // Units of work: each UPO row alone, rows waiting for a verdict grouped by context and session (one listing).
-    const units: PollRow[][] = claimed.filter((r) => r.state !== 'WAITING').map((r) => [r]);
+    // Units of work: rows waiting for a verdict grouped by context and session (one listing), rows waiting for a UPO
+    // grouped by context and the session that holds their UPO (one session UPO read when that pays).
     const sessions = new Map<string, PollRow[]>();
-    for (const row of claimed.filter((r) => r.state === 'WAITING')) {
-      const key = `${row.contextNip}|${row.sessionReferenceNumber}`;
-      sessions.set(key, [...(sessions.get(key) ?? []), row]);
+    for (const row of claimed) {
+      const key = row.state === 'WAITING' ? `v|${row.contextNip}|${row.sessionReferenceNumber}` : `u|${row.contextNip}|${row.upoSessionReferenceNumber ?? row.sessionReferenceNumber}`;
+      const unit = sessions.get(key);
+      if (unit) unit.push(row);
+      else sessions.set(key, [row]);
     }
-    units.push(...sessions.values());
+    const units: PollRow[][] = [...sessions.values()];
 
     const untouched: PollRow[] = [];
     let next = 0;
@@ -65,7 +67,7 @@ export class PollScheduler {
           const rows = unit.filter((r) => held.has(r.invoiceId));
           if (rows.length === 0) continue;
           if (rows[0].state === 'WAITING') await this.processor.verdicts(rows[0].contextNip, rows[0].sessionReferenceNumber, rows);
-          else await this.processor.upo(rows[0]);
+          else await this.processor.upos(rows);
         } catch (err) {
           this.logger.error({ err, invoices: unit.map((r) => r.invoiceId) }, 'poll unit failed; its rows are polled again after their lease');
         }
