@@ -115,7 +115,9 @@ export function statusPollerAppModule(platform: PlatformOptions, settings: Statu
           const metrics = pollerMetrics(registry);
           const lookup = new StatusLookup(clients, validator, metrics, log, settings.scheduler.listMinRows);
           const writer = new OutcomeWriter(ds, plans, outbox, settings.topics);
-          const sessionUpo = { reader: new SessionUpoReader(clients, validator, metrics, log), minRows: settings.scheduler.sessionUpoMinRows ?? 10 };
+          // 0 switches the session UPO off (per-invoice UPOs only).
+          const minRows = settings.scheduler.sessionUpoMinRows ?? 10;
+          const sessionUpo = minRows > 0 ? { reader: new SessionUpoReader(clients, validator, metrics, log), minRows } : undefined;
           const processor = new PollProcessor(clients, lookup, writer, settings.policy, metrics, log, sessionUpo);
           return new PollScheduler(ds, plans, processor, settings.scheduler, log);
         },

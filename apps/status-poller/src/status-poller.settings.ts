@@ -38,7 +38,7 @@ export interface StatusPollerSettings {
     listMinRows: number;
     /** Sessions worked on in parallel per round. */
     parallelSessions: number;
-    /** Accepted invoices of one session awaiting a UPO from which the session UPO is read (batch sessions: always). */
+    /** Accepted invoices of one session awaiting a UPO from which the session UPO is read (batch sessions: always); 0 = never. Default 10. */
     sessionUpoMinRows?: number;
   };
 }

@@ -28,7 +28,7 @@ const backoff = envList(['1000', '2000', '5000', '15000', '60000'])
  * | POLLER_LEASE_MS | 60000 | lease of claimed rows (another instance takes them over after it) |
  * | POLLER_LIST_MIN_ROWS | 2 | due rows of one session from which the session is listed instead of asked per invoice |
  * | POLLER_PARALLEL_SESSIONS | 4 | sessions worked on in parallel per round |
- * | POLLER_SESSION_UPO_MIN_ROWS | 10 | accepted invoices of one closed session awaiting a UPO from which the session UPO is read instead of per-invoice UPOs (batch sessions: always) |
+ * | POLLER_SESSION_UPO_MIN_ROWS | 10 | accepted invoices of one closed session awaiting a UPO from which the session UPO is read instead of per-invoice UPOs (batch sessions: always); 0 = off |
  */
 export function loadStatusPollerConfig(env?: Env) {
   return loadServiceConfig(
@@ -51,7 +51,7 @@ export function loadStatusPollerConfig(env?: Env) {
       POLLER_LEASE_MS: envInt(60_000, 1_000, 3_600_000),
       POLLER_LIST_MIN_ROWS: envInt(2, 1, 10_000),
       POLLER_PARALLEL_SESSIONS: envInt(4, 1, 64),
-      POLLER_SESSION_UPO_MIN_ROWS: envInt(10, 1, 10_000),
+      POLLER_SESSION_UPO_MIN_ROWS: envInt(10, 0, 10_000),
     },
     env,
   );
