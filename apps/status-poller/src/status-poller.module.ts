@@ -117,7 +117,8 @@ export function statusPollerAppModule(platform: PlatformOptions, settings: Statu
           const writer = new OutcomeWriter(ds, plans, outbox, settings.topics);
           // 0 switches the session UPO off (per-invoice UPOs only).
           const minRows = settings.scheduler.sessionUpoMinRows ?? 10;
-          const sessionUpo = minRows > 0 ? { reader: new SessionUpoReader(clients, validator, metrics, log), minRows } : undefined;
+          const openRowsInSession = (nip: string, session: string) => plans.openRowsInSession(ds.manager, nip, session);
+          const sessionUpo = minRows > 0 ? { reader: new SessionUpoReader(clients, validator, metrics, log), minRows, openRowsInSession } : undefined;
           const processor = new PollProcessor(clients, lookup, writer, settings.policy, metrics, log, sessionUpo);
           return new PollScheduler(ds, plans, processor, settings.scheduler, log);
         },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envInt, envList, envOptional, loadServiceConfig, type Env } from '@ksef-bridge/config';
 import { statusPollerMigrations } from '../infrastructure/migrations/1764300000000-status-poller.migration';
+import { openRowsBySessionMigrations } from '../infrastructure/migrations/1764900000000-open-rows-by-session.migration';
 
 const backoff = envList(['1000', '2000', '5000', '15000', '60000'])
   .transform((list) => list.map(Number))
@@ -65,4 +66,4 @@ export type StatusPollerConfig = typeof config;
 const DB_SCHEMA = 'status_poller';
 
 /** Kafka + PostgreSQL wiring of this service (schema, migrations), shared by the module and the CLI commands. */
-export const platform = { config, schema: DB_SCHEMA, migrations: [...statusPollerMigrations(DB_SCHEMA)] };
+export const platform = { config, schema: DB_SCHEMA, migrations: [...statusPollerMigrations(DB_SCHEMA), ...openRowsBySessionMigrations(DB_SCHEMA)] };

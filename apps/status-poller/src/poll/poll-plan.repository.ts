@@ -258,6 +258,16 @@ export class PollPlanRepository {
     return { waiting: Number(row.waiting), oldestAgeSeconds: Number(row.oldest ?? 0), upoWaiting: Number(row.upo_waiting), missingUpo: Number(row.missing) };
   }
 
+  /** Open rows (WAITING, UPO_WAITING, UPO_LATE) of one context whose UPO is in `sessionReferenceNumber` (index poll_plan_open_by_session). */
+  async openRowsInSession(manager: EntityManager, contextNip: string, sessionReferenceNumber: string): Promise<number> {
+    const [row]: Array<{ n: number }> = await manager.query(
+      `SELECT count(*)::int AS n FROM ${this.plan}
+       WHERE state IN ('WAITING', 'UPO_WAITING', 'UPO_LATE') AND context_nip = $1 AND coalesce(upo_session_reference_number, session_reference_number) = $2`,
+      [contextNip, sessionReferenceNumber],
+    );
+    return row.n;
+  }
+
   /** `SET …` on the row if this claim still holds it ($1 invoice id, $2 claim token, then `params`); the lease is given back. */
   private async update(manager: EntityManager, claim: Claim, set: string, params: unknown[]): Promise<void> {
     const rows = returnedRows(await manager.query(

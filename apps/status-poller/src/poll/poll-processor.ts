@@ -20,8 +20,10 @@ type Accepted = Extract<Verdict, { kind: 'accepted' }>;
 /** When the session UPO replaces per-invoice UPO reads. */
 export interface SessionUpoPolicy {
   reader: SessionUpoReader;
-  /** Accepted invoices of one session awaiting a UPO from which the session UPO is read (a batch session: always). */
+  /** Invoices of one session awaiting a UPO from which the session UPO is read (a batch session: always). */
   minRows: number;
+  /** Open rows (any instance, any round) whose UPO is in the session: asked when this unit alone is below `minRows`. */
+  openRowsInSession(nip: string, sessionReferenceNumber: string): Promise<number>;
 }
 
 /**
@@ -95,12 +97,19 @@ export class PollProcessor {
 
   /**
    * The session UPO, read once for `rows` when per-invoice reads would be expensive: a batch session, or at least
-   * `minRows` invoices of the session awaiting a UPO. Undefined otherwise (per-invoice UPOs, as before).
+   * `minRows` open invoices of the session. Undefined otherwise (per-invoice UPOs, as before).
    */
   private async readSessionUpo(client: KsefClient, nip: string, sessionReferenceNumber: string, rows: readonly PollRow[]): Promise<SessionUpo | undefined> {
     if (!this.sessionUpo || rows.length === 0) return undefined;
-    if (rows.length < this.sessionUpo.minRows && !rows.some((r) => r.mode === 'batch')) return undefined;
-    return this.sessionUpo.reader.read(client, nip, sessionReferenceNumber);
+    const { reader, minRows } = this.sessionUpo;
+    // Rows of one session trickle in over several rounds: the unit, then the session's open rows in the table, count;
+    // a session UPO already read (cached) costs nothing.
+    const worth =
+      rows.some((r) => r.mode === 'batch') ||
+      rows.length >= minRows ||
+      reader.isCached(sessionReferenceNumber) ||
+      (await this.sessionUpo.openRowsInSession(nip, sessionReferenceNumber).catch(() => 0)) >= minRows;
+    return worth ? reader.read(client, nip, sessionReferenceNumber) : undefined;
   }
 
   private async resolveVerdict(client: KsefClient, row: PollRow, observed: RowObservation, sessionUpo?: SessionUpo): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { invoiceAccepted } from '@ksef-bridge/contracts';
+import { invoiceAccepted, type InvoiceSubmitted } from '@ksef-bridge/contracts';
 import { KsefClient, KsefRateLimiter, TEST_ENVIRONMENT_RATE_LIMITS } from '@ksef-bridge/ksef-client';
 import { buildSampleInvoice, createKsefXmlValidator, type KsefXmlValidator } from '@ksef-bridge/ksef-spec';
 import { startSimulator, waitFor, type SimulatorProcess } from '@ksef-bridge/testing';
@@ -115,6 +115,59 @@ describe('status-poller: a batch session confirmed from its session UPO', () => 
     const used = await confirmBatch(0, (xml) => expect(xml).not.toContain('OpisPotwierdzenia'));
     console.log(`per-invoice path, ${INVOICES}-invoice batch: KSeF calls ${JSON.stringify(used)}`);
     expect(used.upo).toBeGreaterThanOrEqual(INVOICES);
+    expect(used['session-upo-page'] ?? 0).toBe(0);
+  });
+  /** Sends `count` invoices in an interactive session (closed and processed first when `close`), lets a fresh poller confirm them. */
+  async function confirmOnline(count: number, close: boolean, assertUpo: (upoXml: string) => void): Promise<Record<string, number>> {
+    const session = await ksef.openOnlineSession();
+    const payloads: InvoiceSubmitted[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const invoiceId = randomUUID();
+      const prepared = session.prepareInvoice(buildSampleInvoice({ sellerNip: nip, invoiceNumber: `FVO/${invoiceId.slice(0, 8)}` }));
+      const sent = await session.sendInvoice(prepared);
+      payloads.push({ invoiceId, erpDocumentId: invoiceId, contextNip: nip, sessionReferenceNumber: session.referenceNumber, mode: 'online', invoiceReferenceNumber: sent.referenceNumber, invoiceHash: prepared.invoiceHash, submittedAt: new Date().toISOString(), attempt: 1, reconciled: false });
+    }
+    if (close) {
+      await session.close();
+      await ksef.waitForSessionStatus(session.referenceNumber, { done: (st) => st.status.code === 200 && (st.upo?.pages.length ?? 0) > 0 });
+    }
+    const world = await createPollerWorld();
+    // A first poll 2 s after consumption: all submissions are in the table before the first round looks at the session
+    // (rows arriving over several rounds are counted in the table, not per round).
+    const poller = await startPoller(world, { ksefBaseUrl: sim.apiBaseUrl, tokens, policy: { backoff: { delaysMs: [2_000, 300, 500, 1_000], jitter: 0.1 } } });
+    try {
+      const accepted = await world.collect(world.topics.invoiceAccepted);
+      const before = await callsByOperation(poller);
+      for (const payload of payloads) await world.publish(payload, 'tenant-a');
+      const ids = payloads.map((p) => p.invoiceId);
+      await waitFor(() => ids.every((id) => accepted.of(invoiceAccepted.type, id).length > 0), { timeoutMs: 90_000, what: 'every invoice.accepted' });
+      for (const id of ids) {
+        const events = accepted.of(invoiceAccepted.type, id);
+        expect(events).toHaveLength(1);
+        const body = invoiceAccepted.parse(events[0]).payload;
+        expect(validator.validate('UPO-v4-3', body.upoXml!).valid).toBe(true);
+        expect([...body.upoXml!.matchAll(/<(?:\w+:)?NumerKSeFDokumentu>([^<]+)</g)].map((m) => m[1])).toEqual([body.ksefNumber]);
+        assertUpo(body.upoXml!);
+      }
+      const after = await callsByOperation(poller);
+      return Object.fromEntries(Object.keys(after).map((op) => [op, after[op] - (before[op] ?? 0)]));
+    } finally {
+      await poller.close();
+      await world.close();
+    }
+  }
+
+  it('an interactive session already closed, with POLLER_SESSION_UPO_MIN_ROWS (10) or more invoices: confirmed from its session UPO', async () => {
+    const used = await confirmOnline(12, true, (xml) => expect(xml).toContain('OpisPotwierdzenia'));
+    console.log(`closed online session, 12 invoices: KSeF calls ${JSON.stringify(used)}`);
+    expect(used.upo ?? 0).toBe(0);
+    expect(used['session-upo-page']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('an interactive session still open: per-invoice UPOs (an open session has no session UPO)', async () => {
+    const used = await confirmOnline(12, false, (xml) => expect(xml).not.toContain('OpisPotwierdzenia'));
+    console.log(`open online session, 12 invoices: KSeF calls ${JSON.stringify(used)}`);
+    expect(used.upo).toBe(12);
     expect(used['session-upo-page'] ?? 0).toBe(0);
   });
 });

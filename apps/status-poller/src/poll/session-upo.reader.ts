@@ -73,6 +73,12 @@ export class SessionUpoReader {
     }
   }
 
+  /** True when the session's UPO is read and still cached (using it costs no call). */
+  isCached(sessionReferenceNumber: string): boolean {
+    const cached = this.cache.get(sessionReferenceNumber);
+    return !!cached && this.now() - cached.at < CACHE_TTL_MS;
+  }
+
   /** The invoice's own UPO document from a ready session UPO, checked like an invoice UPO; undefined if not listed. */
   entry(sessionUpo: Extract<SessionUpo, { kind: 'ready' }>, ksefNumber: string): ReturnType<typeof sessionUpoEntryFor> {
     return sessionUpoEntryFor(this.validator, sessionUpo.entries, ksefNumber);
