@@ -150,7 +150,18 @@ describe('consumer runner under the error taxonomy (real broker)', () => {
     const b = member('b');
     await Promise.all([a.start(), b.start()]);
     const first = [...Array(40)].map((_, n) => ({ ...envelope(n, 'ok'), aggregateId: `k-${n}` }));
-    await publisher.publishBatch(first.map((e) => ({ topic: shared, envelope: e })));
+    // A topic this young may not be in every broker's metadata yet (a busy machine): retry until the producer knows it.
+    await waitFor(
+      () =>
+        publisher.publishBatch(first.map((e) => ({ topic: shared, envelope: e }))).then(
+          () => true,
+          (error: { code?: string }) => {
+            if (error.code !== 'KAFKA_TOPIC_UNKNOWN') throw error;
+            return false;
+          },
+        ),
+      { what: 'the new topic known to the producer', timeoutMs: 30_000 },
+    );
     await waitFor(() => seen.get('a')!.size + seen.get('b')!.size >= 40, { what: 'first wave consumed', timeoutMs: 60_000 });
     expect(seen.get('a')!.size).toBeGreaterThan(0);
     expect(seen.get('b')!.size).toBeGreaterThan(0);
