@@ -96,7 +96,8 @@ function Interventions({ id, me, state, jobState, onDone }: { id: string; me: Me
   const [xml, setXml] = useState('');
   const escalated = state === 'ESCALATED';
   const correctable = ['INVALID', 'REJECTED', 'ESCALATED'].includes(state);
-  if (!(me.can.retry && escalated) && !(me.can.resubmit && correctable)) return null;
+  // After a successful retry the invoice is QUEUED and offers no action, but the outcome message must stay visible.
+  if (!(me.can.retry && escalated) && !(me.can.resubmit && correctable) && !message) return null;
 
   const run = async (action: string, body: Record<string, string> = {}) => {
     setMessage('');
