@@ -59,7 +59,10 @@ async function main(): Promise<void> {
   console.log(`accepted: KSeF number ${invoice.ksefNumber}`);
   console.log(`  invoice  curl -H 'Authorization: Bearer ${apiKey}' ${intakeUrl}/v1/invoices/${id}`);
   console.log(`  UPO      curl -H 'Authorization: Bearer ${apiKey}' ${intakeUrl}/v1/invoices/${id}/upo`);
-  if (invoice.traceId) console.log(`  trace    ${jaegerUi}/trace/${invoice.traceId}`);
+  if (invoice.traceId) {
+    console.log(`  trace    node -r ./tools/ts-run/register.js tools/trace/invoice-trace.ts --trace ${invoice.traceId}`);
+    console.log(`           (Jaeger API ${jaegerUi}/api/traces/${invoice.traceId}; UI ${jaegerUi}/trace/${invoice.traceId} where Jaeger has one)`);
+  }
 }
 
 main().catch((err) => {
