@@ -13,11 +13,15 @@ const tracer = trace.getTracer('ksef-bridge.kafka');
  * `publish` resolves only after the broker acknowledged every message.
  */
 export class KafkaPublisher implements MessagePublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected?: Promise<void>;
 
-  constructor(client: KafkaClient) {
-    this.producer = client.raw.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  constructor(private readonly client: KafkaClient) {
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.client.raw.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 
   async connect(): Promise<void> {
@@ -39,6 +43,26 @@ export class KafkaPublisher implements MessagePublisher {
   }
 
   async publishBatch(messages: ReadonlyArray<{ topic: string; envelope: Envelope }>): Promise<void> {
+    try {
+      await this.publishOnce(messages);
+    } catch (error) {
+      if (!(error instanceof PermanentError && error.code === 'KAFKA_TOPIC_UNKNOWN')) throw error;
+      // kafkajs remembers every topic a producer ever sent to and asks the broker for all of them on each metadata
+      // refresh; once one of them is deleted, that refresh fails for every topic, forever. A fresh producer forgets
+      // them, so one retry tells "this topic is missing" apart from "some other topic was deleted".
+      await this.renewProducer();
+      await this.publishOnce(messages);
+    }
+  }
+
+  private async renewProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.connected = undefined;
+    await old.disconnect().catch(() => undefined);
+  }
+
+  private async publishOnce(messages: ReadonlyArray<{ topic: string; envelope: Envelope }>): Promise<void> {
     if (messages.length === 0) return;
     await this.connect();
     const spans = messages.map(({ topic, envelope }) => {

@@ -68,4 +68,12 @@ describe('kafka port against the real broker', () => {
   it('refuses to publish to a topic that does not exist (auto-creation is off)', async () => {
     await expect(publisher.publish(`missing.${randomUUID()}`, envelope('a', 1))).rejects.toMatchObject({ code: 'KAFKA_TOPIC_UNKNOWN', retriable: false });
   }, 60_000);
+
+  it('keeps publishing to live topics after a topic it once published to was deleted', async () => {
+    const doomed = `test.kafka.doomed.${randomUUID()}`;
+    await admin.ensureTopics([{ name: doomed, partitions: 1, retentionMs: 3_600_000 }]);
+    await publisher.publish(doomed, envelope('a', 1));
+    await admin.deleteTopics([doomed]);
+    await expect(publisher.publish(topic, envelope('a', 2))).resolves.toBeUndefined();
+  }, 60_000);
 });
