@@ -15,8 +15,11 @@ export {
   documentRefSchema,
   invoiceFormSchema,
   validationIssueSchema,
+  OFFLINE_ISSUE_MODES,
+  offlineIssueSchema,
+  hashOfCorrectedInvoiceSchema,
 } from './lib/messages/shared/invoice-fields.schema';
-export type { DocumentRef, ValidationIssue } from './lib/messages/shared/invoice-fields.schema';
+export type { DocumentRef, ValidationIssue, OfflineIssue } from './lib/messages/shared/invoice-fields.schema';
 export { erpInvoiceSubmitted, erpInvoiceSubmittedPayload } from './lib/messages/erp-invoice-submitted/erp-invoice-submitted.message';
 export type { ErpInvoiceSubmitted } from './lib/messages/erp-invoice-submitted/erp-invoice-submitted.message';
 export { intakeRejected, intakeRejectedPayload } from './lib/messages/intake-rejected/intake-rejected.message';

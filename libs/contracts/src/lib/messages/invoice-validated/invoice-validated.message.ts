@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineMessage } from '../../message-contract';
 import { TOPICS } from '../../topics';
-import { documentRefSchema, erpDocumentIdSchema, invoiceFormSchema, invoiceIdSchema, nipSchema } from '../shared/invoice-fields.schema';
+import { documentRefSchema, erpDocumentIdSchema, hashOfCorrectedInvoiceSchema, invoiceFormSchema, invoiceIdSchema, nipSchema, offlineIssueSchema } from '../shared/invoice-fields.schema';
 
 /**
  * validator → sender (and intake, which moves the invoice to QUEUED). Key: the KSeF context NIP (the seller,
@@ -20,6 +20,10 @@ export const invoiceValidatedPayload = z.object({
   /** P_1, `YYYY-MM-DD`. */
   issueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   document: documentRefSchema,
+  /** Issued offline: send with `offlineMode: true`, by the deadline the sender computes; intake shows OFFLINE. */
+  offline: offlineIssueSchema.optional(),
+  /** Technical correction: send interactively with this `hashOfCorrectedInvoice` (requires `offline`). */
+  hashOfCorrectedInvoice: hashOfCorrectedInvoiceSchema.optional(),
 });
 
 export const invoiceValidated = defineMessage({ type: 'invoice.validated', version: 1, topic: TOPICS.invoiceValidated, payload: invoiceValidatedPayload });

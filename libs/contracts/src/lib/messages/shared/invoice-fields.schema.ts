@@ -60,3 +60,30 @@ export const validationIssueSchema = z.object({
 });
 
 export type ValidationIssue = z.infer<typeof validationIssueSchema>;
+
+/**
+ * Offline issuance (API.md §11, issue #7): the ERP issued the invoice while it could not go to KSeF at once, so it is
+ * sent later with `offlineMode: true` and must reach KSeF by a legal deadline (computed by the sender with
+ * `@ksef-bridge/offline-mode`). Absent: an ordinary online invoice.
+ * - `offline24`: the taxpayer's choice; deadline from the issue date (P_1).
+ * - `unavailability` / `failure`: announced by KSeF; deadline from the end of that period. `periodEndedAt` is the end
+ *   when the ERP knows it; otherwise the sender takes it from its own KSeF availability history.
+ * - `total-failure`: no obligation to send (the sender still sends it once KSeF is back, without a deadline).
+ */
+export const OFFLINE_ISSUE_MODES = ['offline24', 'unavailability', 'failure', 'total-failure'] as const;
+
+export const offlineIssueSchema = z
+  .object({
+    mode: z.enum(OFFLINE_ISSUE_MODES),
+    periodEndedAt: z.string().datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export type OfflineIssue = z.infer<typeof offlineIssueSchema>;
+
+/**
+ * Technical correction (API.md §11): the SHA-256 of the rejected offline invoice file this document corrects, as
+ * KSeF wants it in `hashOfCorrectedInvoice` (Base64 of the 32 bytes, 44 characters). Sent only in an interactive
+ * session, always with `offlineMode: true`.
+ */
+export const hashOfCorrectedInvoiceSchema = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'Base64 of a SHA-256 digest (44 characters)');
