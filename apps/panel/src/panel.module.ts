@@ -13,6 +13,9 @@ import { InterventionsService } from './interventions/interventions.service';
 import { InvoicesController } from './invoices/invoices.controller';
 import { PANEL_SETTINGS, type PanelSettings } from './panel.settings';
 import { SpaController } from './spa/spa.controller';
+import { UsersController } from './users/users.controller';
+import { UsersRepository } from './users/users.repository';
+import { UsersService } from './users/users.service';
 
 @Module({})
 class PanelFeaturesModule {}
@@ -29,13 +32,18 @@ export function panelAppModule(platform: PlatformOptions, settings: PanelSetting
   return {
     module: PanelFeaturesModule,
     imports: [PlatformModule.forRoot(platform)],
-    controllers: [AuthController, InvoicesController, InterventionsController, SpaController],
+    controllers: [AuthController, InvoicesController, InterventionsController, UsersController, SpaController],
     providers: [
       { provide: PANEL_SETTINGS, useValue: settings },
       { provide: AuthRepository, useValue: new AuthRepository(settings.schema) },
       { provide: AuditRepository, useValue: new AuditRepository(settings.schema) },
       { provide: Backends, useValue: backends },
       { provide: InterventionsService, inject: [DataSource, AuditRepository], useFactory: (ds: DataSource, audit: AuditRepository) => new InterventionsService(ds, backends, audit) },
+      {
+        provide: UsersService,
+        inject: [DataSource, AuditRepository],
+        useFactory: (ds: DataSource, audit: AuditRepository) => new UsersService(ds, new UsersRepository(settings.schema), audit, settings.passwordHashCost),
+      },
       SessionGuard,
       PanelErrorFilter,
     ],

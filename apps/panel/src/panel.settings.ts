@@ -11,6 +11,8 @@ export interface PanelSettings {
   webDir: string;
   /** Timeout of a call to intake or the sender. */
   backendTimeoutMs: number;
+  /** scrypt cost of passwords set on the users screen (default: password.ts's; tests choose a cheap one). */
+  passwordHashCost?: { N: number; r: number; p: number };
 }
 
 export const PANEL_SETTINGS = Symbol('PANEL_SETTINGS');

@@ -7,16 +7,17 @@ const admin: PanelUser = { username: 'root', role: 'admin', tenantId: null };
 describe('roles', () => {
   it('lets accountants read and resubmit, nothing else', () => {
     expect(['read', 'resubmit'].every((a) => can(accountant, a as never))).toBe(true);
-    for (const a of ['retry', 'cancel', 'acknowledge', 'all-tenants'] as const) expect(can(accountant, a)).toBe(false);
+    for (const a of ['retry', 'cancel', 'acknowledge', 'all-tenants', 'manage-users'] as const) expect(can(accountant, a)).toBe(false);
   });
 
   it('lets operators intervene but not see every tenant', () => {
     for (const a of ['read', 'retry', 'cancel', 'resubmit', 'acknowledge'] as const) expect(can(operator, a)).toBe(true);
     expect(can(operator, 'all-tenants')).toBe(false);
+    expect(can(operator, 'manage-users')).toBe(false);
   });
 
   it('lets admins do everything', () => {
-    for (const a of ['read', 'retry', 'cancel', 'resubmit', 'acknowledge', 'all-tenants'] as const) expect(can(admin, a)).toBe(true);
+    for (const a of ['read', 'retry', 'cancel', 'resubmit', 'acknowledge', 'all-tenants', 'manage-users'] as const) expect(can(admin, a)).toBe(true);
   });
 
   it('refuses a forbidden action with 403', () => {

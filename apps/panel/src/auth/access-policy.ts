@@ -3,13 +3,14 @@ export const ROLES = ['accountant', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** What a person can do; reads include the validation view. */
-export type Action = 'read' | 'retry' | 'cancel' | 'resubmit' | 'acknowledge' | 'all-tenants';
+export type Action = 'read' | 'retry' | 'cancel' | 'resubmit' | 'acknowledge' | 'all-tenants' | 'manage-users';
 
 const GRANTS: Readonly<Record<Role, readonly Action[]>> = {
   // Accountants read invoices and their validation problems, and send a corrected document.
   accountant: ['read', 'resubmit'],
   operator: ['read', 'retry', 'cancel', 'resubmit', 'acknowledge'],
-  admin: ['read', 'retry', 'cancel', 'resubmit', 'acknowledge', 'all-tenants'],
+  // Admins are global (no tenant): they see every tenant and manage the panel's users.
+  admin: ['read', 'retry', 'cancel', 'resubmit', 'acknowledge', 'all-tenants', 'manage-users'],
 };
 
 export interface PanelUser {

@@ -20,7 +20,7 @@ export function meView(user: PanelUser) {
     username: user.username,
     role: user.role,
     tenantId: user.tenantId,
-    can: { retry: can(user, 'retry'), cancel: can(user, 'cancel'), resubmit: can(user, 'resubmit'), acknowledge: can(user, 'acknowledge'), allTenants: can(user, 'all-tenants') },
+    can: { retry: can(user, 'retry'), cancel: can(user, 'cancel'), resubmit: can(user, 'resubmit'), acknowledge: can(user, 'acknowledge'), allTenants: can(user, 'all-tenants'), manageUsers: can(user, 'manage-users') },
     states: INVOICE_STATES.map((s) => ({ state: s, labelPl: INVOICE_STATE_LABELS_PL[s] })),
   };
 }

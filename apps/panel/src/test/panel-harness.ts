@@ -76,6 +76,7 @@ export async function startPanel(backends: { intakeUrl: string; senderUrl: strin
         login: { maxFailures: options.maxFailures ?? 5, lockMs: 60_000 },
         webDir: '/nonexistent',
         backendTimeoutMs: 5_000,
+        passwordHashCost: { N: 1 << 10, r: 8, p: 1 },
       },
     ),
     http: { port: 0, host: '127.0.0.1' },
