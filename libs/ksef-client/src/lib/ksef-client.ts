@@ -9,7 +9,7 @@ import {
 import { buildAuthTokenRequestXml } from './auth/auth-token-request';
 import { signXades, type XadesSigningCredentials } from './auth/xades-signer';
 import { TokenManager, type SessionTokens } from './auth/token-manager';
-import { KsefAuthError, KsefProtocolError, KsefRateLimitError, isKsefError, type KsefRequestFacts } from './errors/ksef-errors';
+import { KsefAmbiguousError, KsefAuthError, KsefProtocolError, KsefRateLimitError, KsefTransportError, isKsefError, type KsefRequestFacts } from './errors/ksef-errors';
 import { KsefHttp, type KsefHttpOptions, type KsefHttpRequest, type KsefHttpResponse } from './http/ksef-http';
 import { invoiceOutcome, isFinalOutcome, type InvoiceOutcome } from './invoices/invoice-outcome';
 import { rateLimitGroupOf } from './limits/rate-limit-groups';
@@ -660,12 +660,13 @@ export class KsefClient {
       // Token first (a login makes calls of its own and can take seconds), then the slot, then the token again (a
       // long wait for a slot may have brought it near expiry): the slot is recorded right before the call leaves.
       if (spec.auth === 'access') await this.tokens.accessToken();
-      if (group && this.limiter) await this.limiter.acquire(this.contextKey, group, spec.signal);
+      const slot = group && this.limiter ? await this.limiter.acquire(this.contextKey, group, spec.signal) : undefined;
       const bearer = spec.auth === 'access' ? await this.tokens.accessToken() : spec.auth === 'none' ? undefined : spec.auth.bearer;
       try {
         return await this.http.send({ ...spec, bearer, tokenExpired: spec.auth === 'access' ? () => this.tokens.isAccessTokenExpired() : undefined });
       } catch (error) {
         if (error instanceof KsefRateLimitError && group && this.limiter) this.limiter.penalise(this.contextKey, group, error.retryAfterMs);
+        if (group && slot !== undefined && this.limiter && unansweredByKsef(error)) this.limiter.refund(this.contextKey, group, slot);
         // A 401 means KSeF did not act on the call, so one retry with a renewed token is safe even for sends.
         if (spec.auth === 'access' && attempt === 0 && error instanceof KsefAuthError && error.facts.httpStatus === 401) {
           await this.tokens.forceRenew();
@@ -691,6 +692,19 @@ export class KsefClient {
     });
     return { ...res, invoices: res.invoices ?? [] };
   }
+}
+
+/**
+ * Whether a failed call gives its rate-limit slot back: no answer at all (connection, DNS, timeout, reset) or a 5xx.
+ * KSeF counts requests per (context, IP); a request that never reached it cannot have been counted, and one its
+ * failing back end answered with 5xx may or may not have been. We refund both on purpose: if KSeF did count it, the
+ * worst case is one 429 whose Retry-After the limiter then honours (`penalise`; the sender does not count 429s as
+ * attempts), i.e. we never wait longer than KSeF asks. Charging them instead spends the budget during an outage
+ * (every failed session open is an `onlineSession` call, 120 an hour) and blocks us for up to an hour after KSeF is
+ * back, which KSeF never asked for (docs/ksef-client.md "Rate limits"). 4xx answers (429 included) stay charged.
+ */
+function unansweredByKsef(error: unknown): boolean {
+  return error instanceof KsefTransportError || error instanceof KsefAmbiguousError;
 }
 
 /**

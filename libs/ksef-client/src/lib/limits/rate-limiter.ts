@@ -82,17 +82,39 @@ export class KsefRateLimiter {
     return result;
   }
 
-  /** Waits until a call of `group` fits, then records it. Calls for one key are granted in arrival order. */
-  async acquire(context: string, group: RateLimitGroup, signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits until a call of `group` fits, then records it. Calls for one key are granted in arrival order. Resolves with
+   * the recorded slot (epoch ms), which `refund` takes back when the call turns out not to count.
+   */
+  async acquire(context: string, group: RateLimitGroup, signal?: AbortSignal): Promise<number> {
     const key = keyOf(context, group);
     const previous = this.queues.get(key) ?? Promise.resolve();
     const turn = previous.catch(() => undefined).then(() => this.acquireNow(key, group, signal));
     this.queues.set(key, turn);
     try {
-      await turn;
+      return await turn;
     } finally {
       if (this.queues.get(key) === turn) this.queues.delete(key);
     }
+  }
+
+  /**
+   * Gives back a slot `acquire` recorded at `slot`, for a call KSeF did not answer (no response, or a 5xx): such a call
+   * must not spend the budget, or a long outage (each failed session open charged to `onlineSession`, 120 an hour)
+   * leaves us blocking ourselves for up to an hour after KSeF is back, longer than KSeF itself would. The policy of
+   * which failures are refunded lives in the client (`KsefClient`); here it is only bookkeeping. Unknown slots are
+   * ignored (already pruned, or refunded twice).
+   */
+  refund(context: string, group: RateLimitGroup, slot: number): void {
+    const times = this.history.get(keyOf(context, group));
+    const index = times?.lastIndexOf(slot) ?? -1;
+    if (times && index >= 0) times.splice(index, 1);
+  }
+
+  /** How many calls of `group` in `context` are counted in the last `windowMs` (default: the hour window). */
+  recordedCalls(context: string, group: RateLimitGroup, windowMs = 3_600_000): number {
+    const since = this.now() - windowMs;
+    return (this.history.get(keyOf(context, group)) ?? []).filter((t) => t > since).length;
   }
 
   /** Records KSeF's 429: no call of this group in this context before `retryAfterMs` has passed. */
@@ -102,7 +124,7 @@ export class KsefRateLimiter {
     this.blockedUntil.set(key, Math.max(until, this.blockedUntil.get(key) ?? 0));
   }
 
-  private async acquireNow(key: string, group: RateLimitGroup, signal?: AbortSignal): Promise<void> {
+  private async acquireNow(key: string, group: RateLimitGroup, signal?: AbortSignal): Promise<number> {
     for (;;) {
       signal?.throwIfAborted();
       const times = this.history.get(key) ?? [];
@@ -112,7 +134,7 @@ export class KsefRateLimiter {
       if (slot <= now) {
         times.push(now);
         this.history.set(key, times);
-        return;
+        return now;
       }
       await this.sleep(slot - now, signal);
     }
