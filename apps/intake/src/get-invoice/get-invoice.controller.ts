@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { ApiError, ApiErrorFilter } from '../http/api-error.filter';
 import { ApiKeyGuard, tenantOf, type TenantRequest } from '../http/api-key.guard';
-import { InvoiceRepository } from '../invoices/invoice.repository';
+import { InvoiceRepository, type InvoiceRow } from '../invoices/invoice.repository';
 import { invoiceView } from '../invoices/invoice.view';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -41,14 +41,19 @@ export class GetInvoiceController {
     if (typeof erpDocumentId !== 'string' || erpDocumentId.length < 1 || erpDocumentId.includes('\u0000')) throw new ApiError(400, 'REQUEST_INVALID', 'erpDocumentId must be one non-empty value, without NUL');
     const invoice = await this.invoices.findByErpDocumentId(this.dataSource, tenant, erpDocumentId);
     if (!invoice) throw new ApiError(404, 'INVOICE_NOT_FOUND', `No invoice for ERP document ${erpDocumentId}`);
-    return invoiceView(invoice, await this.invoices.history(this.dataSource, invoice.id));
+    return this.detail(invoice);
   }
 
   @Get(':id')
   async get(@Req() request: TenantRequest, @Param('id') id: string) {
     const invoice = UUID.test(id) ? await this.invoices.findForTenant(this.dataSource, tenantOf(request), id) : undefined;
     if (!invoice) throw new ApiError(404, 'INVOICE_NOT_FOUND', `No invoice ${id}`);
-    return invoiceView(invoice, await this.invoices.history(this.dataSource, id));
+    return this.detail(invoice);
+  }
+
+  private async detail(invoice: InvoiceRow) {
+    const [history, corrections] = await Promise.all([this.invoices.history(this.dataSource, invoice.id), this.invoices.technicalCorrections(this.dataSource, invoice.id)]);
+    return invoiceView(invoice, history, corrections);
   }
 
   @Get(':id/upo')

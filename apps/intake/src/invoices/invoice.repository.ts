@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { OfflineIssue } from '@ksef-bridge/contracts';
 import type { InvoiceState } from '@ksef-bridge/invoice-domain';
 
 export interface InvoiceRow {
@@ -20,6 +21,11 @@ export interface InvoiceRow {
   /** W3C trace id of the intake (the ERP's request or message): the invoice's trace in Jaeger. */
   traceId: string | null;
   upoAvailable: boolean;
+  /** Offline issuance (API.md §11): the mode, and the period end the ERP gave; NULL for an online invoice. */
+  offlineMode: OfflineIssue['mode'] | null;
+  offlinePeriodEndedAt: Date | null;
+  /** A technical correction: the id of the rejected offline invoice it corrects. */
+  technicalCorrectionOf: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -44,7 +50,8 @@ export interface HistoryRow extends HistoryEntry {
 const COLUMNS = `id, tenant_id AS "tenantId", erp_document_id AS "erpDocumentId", idempotency_key AS "idempotencyKey",
   content_sha256 AS "contentSha256", size_bytes AS "sizeBytes", state, metadata, context_nip AS "contextNip",
   invoice_number AS "invoiceNumber", ksef_number AS "ksefNumber", ksef_duplicate AS "ksefDuplicate",
-  acquisition_date AS "acquisitionDate", trace_id AS "traceId", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  acquisition_date AS "acquisitionDate", trace_id AS "traceId", offline_mode AS "offlineMode",
+  offline_period_ended_at AS "offlinePeriodEndedAt", technical_correction_of AS "technicalCorrectionOf", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** The UPO of an invoice (KSeF's official receipt), as received. */
 export interface UpoRow {
@@ -96,13 +103,33 @@ export class InvoiceRepository {
   /** Inserts a RECEIVED invoice with its document; false when (tenant, ERP id) or (tenant, idempotency key) exists. */
   async insertReceived(
     manager: EntityManager,
-    row: { id: string; tenantId: string; erpDocumentId: string; idempotencyKey?: string; contentSha256: string; metadata: Record<string, string> },
+    row: {
+      id: string;
+      tenantId: string;
+      erpDocumentId: string;
+      idempotencyKey?: string;
+      contentSha256: string;
+      metadata: Record<string, string>;
+      offline?: OfflineIssue;
+      technicalCorrectionOf?: string;
+    },
     content: Buffer,
   ): Promise<InvoiceRow | undefined> {
     const rows: InvoiceRow[] = await manager.query(
-      `INSERT INTO ${this.s}.invoices (id, tenant_id, erp_document_id, idempotency_key, content_sha256, size_bytes, state, metadata)
-       VALUES ($1, $2, $3, $4, $5, $6, 'RECEIVED', $7) ON CONFLICT DO NOTHING RETURNING ${this.columns}`,
-      [row.id, row.tenantId, row.erpDocumentId, row.idempotencyKey ?? null, row.contentSha256, content.length, JSON.stringify(row.metadata)],
+      `INSERT INTO ${this.s}.invoices (id, tenant_id, erp_document_id, idempotency_key, content_sha256, size_bytes, state, metadata, offline_mode, offline_period_ended_at, technical_correction_of)
+       VALUES ($1, $2, $3, $4, $5, $6, 'RECEIVED', $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING ${this.columns}`,
+      [
+        row.id,
+        row.tenantId,
+        row.erpDocumentId,
+        row.idempotencyKey ?? null,
+        row.contentSha256,
+        content.length,
+        JSON.stringify(row.metadata),
+        row.offline?.mode ?? null,
+        row.offline?.periodEndedAt ?? null,
+        row.technicalCorrectionOf ?? null,
+      ],
     );
     if (!rows[0]) return undefined;
     await manager.query(`INSERT INTO ${this.s}.invoice_documents (invoice_id, content) VALUES ($1, $2)`, [row.id, content]);
@@ -190,6 +217,11 @@ export class InvoiceRepository {
       errorCode: (r['error_code'] as string | null) ?? undefined,
       details: r['details'] ?? undefined,
     }));
+  }
+
+  /** The technical corrections submitted for an invoice (normally none or one), oldest first. */
+  async technicalCorrections(db: EntityManager | DataSource, invoiceId: string): Promise<Array<{ id: string; erpDocumentId: string; state: InvoiceState }>> {
+    return db.query(`SELECT id, erp_document_id AS "erpDocumentId", state FROM ${this.s}.invoices WHERE technical_correction_of = $1 ORDER BY created_at, id`, [invoiceId]);
   }
 
   /** The stored XML (claim check) of an invoice. */

@@ -76,12 +76,13 @@ export class PanelApiController {
     const owner = UUID.test(id) ? await this.queries.tenantOf(this.dataSource, id, scope) : undefined;
     const invoice = owner ? await this.invoices.findForTenant(this.dataSource, owner, id) : undefined;
     if (!owner || !invoice) throw new ApiError(404, 'INVOICE_NOT_FOUND', `No invoice ${id}`);
-    const [history, upo, document] = await Promise.all([
+    const [history, corrections, upo, document] = await Promise.all([
       this.invoices.history(this.dataSource, id),
+      this.invoices.technicalCorrections(this.dataSource, id),
       invoice.upoAvailable ? this.invoices.upo(this.dataSource, owner, id) : undefined,
       invoice.sizeBytes <= MAX_INLINE_DOCUMENT ? this.invoices.document(this.dataSource, id) : undefined,
     ]);
-    return { ...invoiceView(invoice, history), tenantId: owner, upoXml: upo?.xml, documentXml: document?.content.toString('utf8') };
+    return { ...invoiceView(invoice, history, corrections), tenantId: owner, upoXml: upo?.xml, documentXml: document?.content.toString('utf8') };
   }
 
   @Post('invoices/:id/retry')

@@ -61,7 +61,8 @@ export class PanelInterventions {
 
   /**
    * A corrected document through the normal submission path (same checks, same events), linked to the old invoice by
-   * metadata `correctionOf`; an escalated old invoice is cancelled in the same transaction. Idempotent per
+   * metadata `correctionOf`; an escalated old invoice is cancelled in the same transaction. A rejected offline invoice is
+   * replaced by a technical correction (offline marking inherited, hashOfCorrectedInvoice on invoice.received). Idempotent per
    * `erpDocumentId` as every submission is.
    */
   resubmit(id: string, who: Intervention, corrected: { erpDocumentId: string; xml: Buffer }): Promise<{ invoiceId: string; created: boolean; oldState: InvoiceState }> {
@@ -73,6 +74,9 @@ export class PanelInterventions {
         erpDocumentId: corrected.erpDocumentId,
         xml: corrected.xml,
         metadata: { ...old.metadata, correctionOf: old.id, correctedBy: `panel:${who.user}` },
+        // An offline invoice KSeF rejected can only be replaced by a technical correction (API.md §11): same offline
+        // marking, sent with hashOfCorrectedInvoice; the use case checks and inherits both.
+        technicalCorrectionOf: old.offlineMode !== null && old.state === 'REJECTED' ? old.id : undefined,
         actor: `panel:${who.user}`,
       });
       let oldState = old.state;

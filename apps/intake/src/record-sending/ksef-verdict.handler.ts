@@ -15,7 +15,7 @@ export const KSEF_VERDICT_GROUP = 'intake.ksef-verdicts';
 const NO_UPO_POSSIBLE: ReadonlySet<InvoiceState> = new Set(['INVALID', 'REJECTED', 'CANCELLED']);
 
 /** States before KSeF received the invoice as far as intake knows: a verdict for them means intake is behind. */
-const NOT_SENT_YET: ReadonlySet<InvoiceState> = new Set(['RECEIVED', 'QUEUED']);
+const NOT_SENT_YET: ReadonlySet<InvoiceState> = new Set(['RECEIVED', 'QUEUED', 'OFFLINE']);
 
 /**
  * Records the status-poller's reports of KSeF's processing:

@@ -17,10 +17,10 @@ const FINAL: ReadonlySet<InvoiceState> = new Set(['ACCEPTED', 'REJECTED', 'INVAL
 
 /**
  * Records the sender's outcomes in the invoice's state and history:
- * - `invoice.submitted` (KSeF received it): QUEUED → SENT (wysłana) with KSeF's invoice reference number;
+ * - `invoice.submitted` (KSeF received it): QUEUED/OFFLINE → SENT (wysłana) with KSeF's invoice reference number;
  * - `invoice.submitted` in batch mode carries no invoice reference number (KSeF assigns it with the package);
  * - `invoice.rejected` (KSeF refused it): → REJECTED (odrzucona logicznie) with KSeF's codes and description, from
- *   QUEUED when the sender's send was refused, from SENT/PROCESSING when the status-poller saw processing fail;
+ *   QUEUED/OFFLINE when the sender's send was refused, from SENT/PROCESSING when the status-poller saw processing fail;
  * - `invoice.escalated` (the sender or the status-poller gave up): → ESCALATED (wymaga interwencji).
  *
  * The sender and intake both consume `invoice.validated`, so an outcome can arrive before intake recorded QUEUED:
@@ -83,14 +83,14 @@ export class SendOutcomeHandler {
   /**
    * KSeF rejected the invoice while processing it (status-poller). This group also consumes `invoice.submitted`, so
    * waiting here for SENT would hold back the very receipt it waits for (one message at a time per consumer). KSeF's
-   * verdict proves the receipt, and carries its session and invoice reference numbers: a QUEUED invoice is moved to
+   * verdict proves the receipt, and carries its session and invoice reference numbers: a QUEUED (or OFFLINE) invoice is moved to
    * SENT on that evidence first (actor status-poller, `impliedBy` in the details), then to REJECTED; the sender's late
    * receipt then finds REJECTED and changes nothing.
    */
   private async processingRejection(manager: EntityManager, payload: InvoiceRejected, tenant: string, change: StateChange): Promise<void> {
     let invoice = await this.current(manager, payload.invoiceId, tenant);
     if (FINAL.has(invoice.state)) return;
-    if (invoice.state === 'QUEUED') {
+    if (invoice.state === 'QUEUED' || invoice.state === 'OFFLINE') {
       await this.lifecycle.transition(manager, invoice, 'SENT', {
         actor: 'status-poller',
         traceparent: change.traceparent,

@@ -2,15 +2,16 @@ import type { EntityManager } from 'typeorm';
 import { invoiceInvalid, invoiceValidated } from '@ksef-bridge/contracts';
 import { PermanentError, ValidationError } from '@ksef-bridge/errors';
 import type { ReceivedMessage } from '@ksef-bridge/kafka';
-import type { InvoiceLifecycle } from '../invoices/invoice-lifecycle';
+import type { InvoiceLifecycle, StateChange } from '../invoices/invoice-lifecycle';
 import type { InvoiceRepository } from '../invoices/invoice.repository';
+import { offlineMarkingOf } from '../invoices/invoice.view';
 
 /** Consumer group recording the validator's verdicts. */
 export const VALIDATION_OUTCOME_GROUP = 'intake.validation-outcomes';
 
 /**
  * Intake owns the invoice's state and history, so it records the validator's verdict: invoice.validated moves the
- * invoice to QUEUED (oczekuje wysyłki), invoice.invalid to INVALID with every issue in the history entry. A verdict
+ * invoice to QUEUED (oczekuje wysyłki), an offline one on to OFFLINE (QUEUED then OFFLINE in the history), invoice.invalid to INVALID with every issue in the history entry. A verdict
  * for an invoice already in that state is a no-op; one that contradicts the state machine is dead-lettered.
  */
 export class ValidationOutcomeHandler {
@@ -24,13 +25,30 @@ export class ValidationOutcomeHandler {
     if (envelope.type === invoiceValidated.type) {
       const { payload } = this.parse(() => invoiceValidated.parse(envelope));
       const invoice = await this.load(manager, payload.invoiceId, envelope.tenant);
-      if (invoice.state === 'QUEUED') return;
-      await this.lifecycle.transition(manager, invoice, 'QUEUED', {
+      const offline = payload.offline !== undefined || invoice.offlineMode !== null;
+      if (invoice.state === (offline ? 'OFFLINE' : 'QUEUED')) return;
+      const change: StateChange = {
         actor: 'validator',
         traceparent: message.traceparent,
         facts: { contextNip: payload.contextNip, invoiceNumber: payload.invoiceNumber },
         details: { form: payload.form, contextNip: payload.contextNip, invoiceNumber: payload.invoiceNumber, invoiceType: payload.invoiceType, issueDate: payload.issueDate },
-      });
+      };
+      let current = invoice;
+      if (invoice.state === 'RECEIVED') {
+        await this.lifecycle.transition(manager, invoice, 'QUEUED', change);
+        current = { ...invoice, state: 'QUEUED' };
+      }
+      // An offline invoice waits for its own send (offlineMode, by its legal deadline; the sender decides when): it
+      // shows OFFLINE (w trybie offline), recorded right after QUEUED so the history keeps the validator's verdict.
+      if (offline) {
+        const marking = payload.offline ?? offlineMarkingOf(invoice);
+        await this.lifecycle.transition(manager, current, 'OFFLINE', {
+          actor: 'validator',
+          traceparent: message.traceparent,
+          reason: `issued offline (${marking?.mode})${payload.hashOfCorrectedInvoice ? ', technical correction' : ''}`,
+          details: { offline: marking, hashOfCorrectedInvoice: payload.hashOfCorrectedInvoice, technicalCorrectionOf: invoice.technicalCorrectionOf ?? undefined },
+        });
+      }
     } else if (envelope.type === invoiceInvalid.type) {
       const { payload } = this.parse(() => invoiceInvalid.parse(envelope));
       const invoice = await this.load(manager, payload.invoiceId, envelope.tenant);

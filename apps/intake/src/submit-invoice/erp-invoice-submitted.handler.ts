@@ -6,6 +6,7 @@ import { newEnvelope, type OutboxWriter } from '@ksef-bridge/outbox';
 import type { IntakeMetrics } from '../intake.metrics';
 import type { IntakeSettings } from '../intake.settings';
 import { IntakeRefusal } from '../invoices/domain/intake-refusal';
+import { parseOfflineMarking, parseTechnicalCorrectionOf } from '../invoices/domain/offline-marking';
 import type { TenantRepository } from '../tenants/tenant.repository';
 import type { SubmitInvoiceUseCase } from './submit-invoice.use-case';
 
@@ -30,13 +31,19 @@ export class ErpInvoiceSubmittedHandler {
 
   async handle(manager: EntityManager, message: ReceivedMessage): Promise<void> {
     try {
+      // The marking first, with its precise codes (OFFLINE_MODE_UNKNOWN, ...); the contract would only say REQUEST_INVALID.
+      const rawPayload = message.envelope.payload as { offline?: unknown; technicalCorrectionOf?: unknown } | null;
+      if (rawPayload && typeof rawPayload === 'object') {
+        parseOfflineMarking(rawPayload.offline);
+        parseTechnicalCorrectionOf(rawPayload.technicalCorrectionOf);
+      }
       const parsed = erpInvoiceSubmitted.safeParse(message.envelope);
       if (!parsed.success) {
         throw new IntakeRefusal('REQUEST_INVALID', `The message does not match ${erpInvoiceSubmitted.type} v${erpInvoiceSubmitted.version}`, {
           issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
         });
       }
-      const { erpDocumentId, xmlBase64, metadata } = parsed.data.payload;
+      const { erpDocumentId, xmlBase64, metadata, offline, technicalCorrectionOf } = parsed.data.payload;
       if (!BASE64.test(xmlBase64)) throw new IntakeRefusal('REQUEST_INVALID', 'payload.xmlBase64 is not base64');
       // PostgreSQL (text, and the outbox's jsonb) cannot hold U+0000, so neither the invoice nor an intake.rejected
       // answer quoting the message can be stored: dead-letter it at once with a precise code instead of a DB_ERROR.
@@ -49,6 +56,8 @@ export class ErpInvoiceSubmittedHandler {
         erpDocumentId,
         xml: Buffer.from(xmlBase64, 'base64'),
         metadata: metadata ?? {},
+        offline,
+        technicalCorrectionOf: technicalCorrectionOf?.toLowerCase(),
         actor: 'intake:kafka',
         traceparent: message.traceparent,
       });

@@ -8,6 +8,7 @@ import { ApiError, ApiErrorFilter } from '../http/api-error.filter';
 import { ApiKeyGuard, tenantOf, type TenantRequest } from '../http/api-key.guard';
 import { IntakeMetrics } from '../intake.metrics';
 import { IntakeRefusal } from '../invoices/domain/intake-refusal';
+import { parseOfflineMarking, parseTechnicalCorrectionOf } from '../invoices/domain/offline-marking';
 import { invoiceView } from '../invoices/invoice.view';
 import { SubmitInvoiceUseCase } from './submit-invoice.use-case';
 
@@ -18,6 +19,9 @@ const submitBody = z
     xml: z.string().min(1).optional(),
     xmlBase64: z.string().min(1).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64').optional(),
     metadata: invoiceMetadataSchema.optional(),
+    // Checked by parseOfflineMarking / parseTechnicalCorrectionOf for precise codes (OFFLINE_MODE_UNKNOWN, ...).
+    offline: z.unknown().optional(),
+    technicalCorrectionOf: z.unknown().optional(),
   })
   .strict()
   .refine((b) => (b.xml === undefined) !== (b.xmlBase64 === undefined), { message: 'give exactly one of xml or xmlBase64', path: ['xml'] });
@@ -56,6 +60,9 @@ export class SubmitInvoiceController {
         xml: xml !== undefined ? Buffer.from(xml, 'utf8') : Buffer.from(xmlBase64 ?? '', 'base64'),
         metadata: metadata ?? {},
         idempotencyKey,
+        // Parsed inside, so that a refused marking is counted with the other refusals.
+        offline: parseOfflineMarking(parsed.data.offline),
+        technicalCorrectionOf: parseTechnicalCorrectionOf(parsed.data.technicalCorrectionOf),
         actor: 'intake:http',
       }),
     ).catch((error: unknown) => {

@@ -81,6 +81,32 @@ describe('validateInvoice', () => {
     expect(issuesOf(run(old))).toEqual([expect.objectContaining({ code: 'ISSUE_DATE_TOO_OLD', xpath: '/Faktura/Fa/P_1' })]);
   });
 
+  describe('offline invoices', () => {
+    const offline = (text: string, mode = 'offline24') => validateInvoice(xml, Buffer.from(text, 'utf8'), NOW, { mode });
+
+    it('accepts an FA(3) invoice issued offline', () => {
+      for (const mode of ['offline24', 'unavailability', 'failure', 'total-failure']) expect(offline(sample({ form: 'FA(3)' }), mode)).toMatchObject({ valid: true, form: 'FA(3)' });
+    });
+
+    it('refuses an FA(2) invoice marked offline (KSeF takes offline invoices as FA(3) only), but not an online one', () => {
+      const verdict = offline(sample({ form: 'FA(2)' }), 'failure');
+      expect(verdict).toMatchObject({ valid: false, stage: 'rules' });
+      expect(issuesOf(verdict)).toEqual([
+        expect.objectContaining({ code: 'OFFLINE_REQUIRES_FA3', xpath: '/Faktura/Naglowek/KodFormularza', messagePl: expect.stringContaining('FA(3)'), messageEn: expect.stringContaining('(failure) must be an FA(3)') }),
+      ]);
+      expect(run(sample({ form: 'FA(2)' }))).toMatchObject({ valid: true });
+    });
+
+    it('refuses an offline24 invoice whose issue date P_1 is after today in Warsaw', () => {
+      // 23:30 UTC on 2026-03-10 is already 2026-03-11 in Warsaw: P_1 = 2026-03-11 is today there, P_1 = 2026-03-12 is not.
+      const lateEvening = new Date('2026-03-10T23:30:00Z');
+      const at = (issueDate: string) => validateInvoice(xml, Buffer.from(sample({ issueDate }).replace(`${issueDate}T08:00:00Z`, '2026-03-10T08:00:00Z'), 'utf8'), lateEvening, { mode: 'offline24' });
+      expect(at('2026-03-11')).toMatchObject({ valid: true });
+      const verdict = at('2026-03-12');
+      expect(issuesOf(verdict)).toEqual([expect.objectContaining({ code: 'ISSUE_DATE_IN_FUTURE', xpath: '/Faktura/Fa/P_1', messageEn: 'Issue date P_1 (2026-03-12) is after today (2026-03-11)' })]);
+    });
+  });
+
   describe('correction invoices', () => {
     const correction = (reference: string) =>
       sample().replace('<RodzajFaktury>VAT</RodzajFaktury>', `<RodzajFaktury>KOR</RodzajFaktury>${reference ? `<PrzyczynaKorekty>Błędna cena</PrzyczynaKorekty>${reference}` : ''}`);

@@ -4,6 +4,7 @@ import { correctionReferenceRule } from './rules/correction-reference.rule';
 import { datesRule } from './rules/dates.rule';
 import { gtuCodesRule } from './rules/gtu-codes.rule';
 import { nipChecksumRule } from './rules/nip-checksum.rule';
+import { offlineIssueRule, type OfflineMarking } from './rules/offline-issue.rule';
 import { totalsRule } from './rules/totals.rule';
 import type { Issue } from './validation-issue';
 
@@ -23,8 +24,9 @@ const MAX_ISSUES = 100;
 /**
  * Local validation in KSeF's order: bytes (encoding, size), XSD of the declared form, then business rules. Each stage
  * reports every finding it has; a later stage runs only when the earlier ones passed (rules need a schema-valid tree).
+ * `offline`: the ERP's offline marking from invoice.received, for the offline rules.
  */
-export function validateInvoice(xml: KsefXmlValidator, bytes: Buffer, now: Date): InvoiceVerdict {
+export function validateInvoice(xml: KsefXmlValidator, bytes: Buffer, now: Date, offline?: OfflineMarking): InvoiceVerdict {
   const encoding = invoicePreflight(bytes);
   if (encoding) return invalid('document', [{ code: 'DOCUMENT_ENCODING', messagePl: encoding, messageEn: encoding }]);
   const text = bytes.toString('utf8');
@@ -76,7 +78,7 @@ export function validateInvoice(xml: KsefXmlValidator, bytes: Buffer, now: Date)
   }
 
   const doc = InvoiceDocument.parse(text);
-  const issues = [...nipChecksumRule(doc), ...totalsRule(doc), ...gtuCodesRule(doc), ...datesRule(doc, now), ...correctionReferenceRule(doc)];
+  const issues = [...nipChecksumRule(doc), ...totalsRule(doc), ...gtuCodesRule(doc), ...datesRule(doc, now), ...correctionReferenceRule(doc), ...offlineIssueRule(doc, form, offline)];
   if (issues.length) return invalid('rules', issues.slice(0, MAX_ISSUES));
   return {
     valid: true,

@@ -28,7 +28,8 @@ export interface InvoiceReceivedDeps {
 }
 
 /**
- * invoice.received → invoice.validated (keyed by the KSeF context NIP) or invoice.invalid (keyed by invoice id).
+ * invoice.received → invoice.validated (keyed by the KSeF context NIP, carrying the offline marking and
+ * hashOfCorrectedInvoice unchanged) or invoice.invalid (keyed by invoice id).
  * Documents are read and validated before the transaction opens, so no database connection waits on the network;
  * the transaction then records the inbox entries and the verdict events together.
  */
@@ -36,7 +37,7 @@ export function invoiceReceivedHandler(deps: InvoiceReceivedDeps): BatchMessageH
   const now = deps.now ?? (() => new Date());
   return async (messages) => {
     const events = messages.map(parse);
-    const verdicts = await mapLimit(events, FETCH_CONCURRENCY, async (event) => validateInvoice(deps.xml, await deps.documents.fetch(event.payload.document), now()));
+    const verdicts = await mapLimit(events, FETCH_CONCURRENCY, async (event) => validateInvoice(deps.xml, await deps.documents.fetch(event.payload.document), now(), event.payload.offline));
     const outgoing = new Map<string, OutgoingMessage>();
     messages.forEach((message, i) => outgoing.set(message.envelope.id, verdictMessage(events[i], verdicts[i], message, deps.topics)));
     const fresh = await withTransaction(deps.dataSource, async (manager) => {
@@ -61,9 +62,21 @@ function parse(message: ReceivedMessage): Envelope<InvoiceReceived> {
 }
 
 function verdictMessage(event: Envelope<InvoiceReceived>, verdict: ReturnType<typeof validateInvoice>, message: ReceivedMessage, topics: ValidatorTopics): OutgoingMessage {
-  const { invoiceId, erpDocumentId, document } = event.payload;
+  const { invoiceId, erpDocumentId, document, offline, hashOfCorrectedInvoice } = event.payload;
   if (verdict.valid) {
-    const payload: InvoiceValidated = { invoiceId, erpDocumentId, contextNip: verdict.contextNip, form: verdict.form, invoiceNumber: verdict.invoiceNumber, invoiceType: verdict.invoiceType, issueDate: verdict.issueDate, document };
+    const payload: InvoiceValidated = {
+      invoiceId,
+      erpDocumentId,
+      contextNip: verdict.contextNip,
+      form: verdict.form,
+      invoiceNumber: verdict.invoiceNumber,
+      invoiceType: verdict.invoiceType,
+      issueDate: verdict.issueDate,
+      document,
+      // Intake's marking, passed on unchanged: the sender sends with offlineMode (and the hash) by the legal deadline.
+      ...(offline ? { offline } : {}),
+      ...(hashOfCorrectedInvoice ? { hashOfCorrectedInvoice } : {}),
+    };
     return {
       topic: topics.invoiceValidated,
       envelope: newEnvelope({ type: invoiceValidated.type, version: invoiceValidated.version, aggregateId: verdict.contextNip, tenant: event.tenant, payload, traceparent: message.traceparent }),

@@ -42,7 +42,7 @@ export const INVOICE_STATE_LABELS_PL: Readonly<Record<InvoiceState, string>> = {
  * - SENT / PROCESSING → ACCEPTED | REJECTED (final KSeF verdict) | TECHNICAL_ERROR; SENT → PROCESSING (KSeF status 150);
  *   ESCALATED: no final status within the deadline.
  * - TECHNICAL_ERROR → QUEUED (retry) | ESCALATED (retries exhausted).
- * - OFFLINE → SENT (sent once KSeF is back) | ESCALATED.
+ * - OFFLINE → SENT (sent once KSeF is back) | ESCALATED | REJECTED (KSeF refused the send itself, as from QUEUED).
  * - ESCALATED → QUEUED (a person retries) | CANCELLED (a person gives up).
  * ACCEPTED, REJECTED, INVALID and CANCELLED are final: the invoice has its explained outcome.
  */
@@ -56,7 +56,7 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<InvoiceState, readonly Invoice
   REJECTED: [],
   TECHNICAL_ERROR: ['QUEUED', 'ESCALATED'],
   ESCALATED: ['QUEUED', 'CANCELLED'],
-  OFFLINE: ['SENT', 'ESCALATED'],
+  OFFLINE: ['SENT', 'ESCALATED', 'REJECTED'],
   CANCELLED: [],
 };
 
