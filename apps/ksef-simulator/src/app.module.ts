@@ -43,6 +43,8 @@ import { initializeSimulatorDatabase, SimulatorDatabase } from './simulator-data
 import { TestdataController } from './testdata/testdata.controller';
 import { KsefTokenService } from './tokens/ksef-token.service';
 import { TokensController } from './tokens/tokens.controller';
+import { LatarniaRepository } from './infrastructure/latarnia.repository';
+import { LatarniaService } from './latarnia/latarnia.service';
 
 /** The KSeF 2.0 simulator: KSeF endpoints under /v2, admin API under /admin, state in PostgreSQL. */
 @Module({})
@@ -84,6 +86,8 @@ export class KsefSimulatorModule {
         InvoiceQueryService,
         InvoiceExportRepository,
         InvoiceExportService,
+        LatarniaRepository,
+        LatarniaService,
       ],
     };
   }

@@ -8,10 +8,11 @@ import { DB_SCHEMA } from './config/simulator.config';
 import { SimulatorInitial1764060000000 } from './infrastructure/migrations/1764060000000-simulator-initial';
 import { AuthIpPolicy1764070000000 } from './infrastructure/migrations/1764070000000-auth-ip-policy';
 import { InvoiceExports1764080000000 } from './infrastructure/migrations/1764080000000-invoice-exports';
+import { Latarnia1764090000000 } from './infrastructure/migrations/1764090000000-latarnia';
 
 /** The simulator keeps its state in its own PostgreSQL schema (`ksef_simulator`), changed only by migrations. */
 export function simulatorDataSource(db: DatabaseConfig, applicationName = 'ksef-simulator'): DataSource {
-  return createDataSource({ db, schema: DB_SCHEMA, migrations: [SimulatorInitial1764060000000, AuthIpPolicy1764070000000, InvoiceExports1764080000000], applicationName });
+  return createDataSource({ db, schema: DB_SCHEMA, migrations: [SimulatorInitial1764060000000, AuthIpPolicy1764070000000, InvoiceExports1764080000000, Latarnia1764090000000], applicationName });
 }
 
 /** Runs migrations before anything else touches the database (providers depending on it are created after). */

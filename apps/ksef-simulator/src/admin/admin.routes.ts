@@ -5,6 +5,7 @@ import { FaultPlan, type FaultType } from '../domain/faults/fault-plan';
 import { KsefTokenService, TOKEN_PERMISSIONS } from '../tokens/ksef-token.service';
 import { InvoiceProcessingService } from '../sessions/invoice-processing.service';
 import { RateLimitService } from '../limits/rate-limit.service';
+import { LatarniaService } from '../latarnia/latarnia.service';
 
 const faultRequest = z.object({
   type: z.enum(['error5xx', 'slow', 'timeout', 'drop', 'rateLimit', 'outage', 'stuckProcessing']),
@@ -15,7 +16,9 @@ const faultRequest = z.object({
   delayMs: z.number().int().min(0).max(600_000).optional(),
   retryAfterSeconds: z.number().int().min(1).max(86_400).optional(),
   durationMs: z.number().int().positive().optional(),
-});
+  /** Outage only: also publish a Latarnia announcement of this category (ended with the fault). */
+  announce: z.enum(['FAILURE', 'TOTAL_FAILURE']).optional(),
+}).refine((f) => !f.announce || f.type === 'outage', { message: 'only an outage can be announced', path: ['announce'] });
 const tokenRequest = z.object({
   contextIdentifier: z.object({ type: z.enum(['Nip', 'InternalId', 'NipVatUe', 'PeppolId']), value: z.string().min(1) }),
   permissions: z.array(z.enum(TOKEN_PERMISSIONS)).default(['InvoiceWrite', 'InvoiceRead', 'CredentialsManage', 'CredentialsRead']),
@@ -28,6 +31,7 @@ export interface AdminDeps {
   tokens: KsefTokenService;
   processing: InvoiceProcessingService;
   rateLimits: RateLimitService;
+  latarnia: LatarniaService;
 }
 
 function invalid(reply: FastifyReply, error: z.ZodError) {
@@ -45,16 +49,21 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     if (!parsed.success) return invalid(reply, parsed.error);
     const { count, durationMs, ...rest } = parsed.data;
     const rule = deps.faults.add({ ...rest, type: rest.type as FaultType, remaining: count, untilMs: durationMs ? deps.clock.now() + durationMs : undefined });
+    if (rule.announce) await deps.latarnia.announceOutage(rule.id, rule.announce, rule.untilMs);
     return reply.status(201).send(rule);
   });
   app.delete('/admin/faults/:id', async (req, reply) => {
-    const removed = deps.faults.remove((req.params as { id: string }).id);
+    const { id } = req.params as { id: string };
+    const removed = deps.faults.remove(id);
+    await deps.latarnia.outageRemoved(id);
     return reply.status(removed ? 204 : 404).send();
   });
   app.post('/admin/faults/reset', async (req, reply) => {
     const seed = z.object({ seed: z.number().int().min(0).optional() }).safeParse(req.body ?? {});
     if (!seed.success) return invalid(reply, seed.error);
+    const announced = deps.faults.list().filter((r) => r.announce);
     deps.faults.reset(seed.data.seed);
+    for (const rule of announced) await deps.latarnia.outageRemoved(rule.id);
     return reply.status(204).send();
   });
   app.post('/admin/clock', async (req, reply) => {

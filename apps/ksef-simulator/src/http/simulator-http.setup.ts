@@ -17,6 +17,8 @@ import { writeKsefError } from './ksef-error-body';
 import { SignedUrlService } from './signed-url.service';
 import { SimulatorMetrics } from './simulator-metrics';
 import { groupOf } from '../domain/rate-limit/rate-limit-groups';
+import { LatarniaService } from '../latarnia/latarnia.service';
+import { registerLatarniaAdmin, registerLatarniaFeed } from '../latarnia/latarnia.routes';
 
 /** Request-scoped fault decided in onRequest and applied after the handler (slow, drop). */
 const pendingFault = new WeakMap<FastifyRequest, FaultRule>();
@@ -166,7 +168,10 @@ export function configureSimulatorHttp(nest: NestFastifyApplication): void {
     return reply.type('application/octet-stream').send(data);
   });
 
+  const latarnia = nest.get(LatarniaService);
+  registerLatarniaFeed(app, latarnia);
   if (settings.mode === 'test' || settings.adminEnabled) {
-    registerAdminRoutes(app, { faults, clock, tokens: nest.get(KsefTokenService), processing: nest.get(InvoiceProcessingService), rateLimits });
+    registerAdminRoutes(app, { faults, clock, tokens: nest.get(KsefTokenService), processing: nest.get(InvoiceProcessingService), rateLimits, latarnia });
+    registerLatarniaAdmin(app, latarnia);
   }
 }

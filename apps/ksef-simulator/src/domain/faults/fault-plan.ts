@@ -25,6 +25,8 @@ export interface FaultRule {
   retryAfterSeconds?: number;
   /** Simulated epoch ms after which the rule is inactive. */
   untilMs?: number;
+  /** `outage` only: the Latarnia announcement published with it (off by default: faults stay silent). */
+  announce?: 'FAILURE' | 'TOTAL_FAILURE';
 }
 
 /** mulberry32: tiny, fast, good enough for reproducible fault draws. */
