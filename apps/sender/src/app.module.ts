@@ -32,6 +32,7 @@ export function senderSettingsFromConfig(): SenderSettings {
       maxInvoices: config.SENDER_BATCH_MAX_INVOICES,
       maxBytes: config.SENDER_BATCH_MAX_BYTES,
     },
+    offlineWarnBeforeMs: config.SENDER_OFFLINE_WARN_BEFORE_MS,
     availability: {
       probeIntervalMs: config.SENDER_AVAILABILITY_PROBE_INTERVAL_MS,
       probeTimeoutMs: config.SENDER_AVAILABILITY_PROBE_TIMEOUT_MS,

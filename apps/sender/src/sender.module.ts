@@ -23,6 +23,8 @@ import { KsefSessions } from './send-invoice/ksef-sessions';
 import { SendInvoiceProcessor, type SenderMetrics } from './send-invoice/send-invoice.processor';
 import { SendJobRepository } from './send-invoice/send-job.repository';
 import { SendScheduler } from './send-invoice/send-scheduler';
+import { registerOfflineDeadlineGauges } from './send-invoice/offline-metrics';
+import { DEFAULT_WARN_BEFORE_MS } from '@ksef-bridge/offline-mode';
 import { SENDER_SETTINGS, type SenderSettings } from './sender.settings';
 
 function senderMetrics(registry: Registry): SenderMetrics {
@@ -69,6 +71,7 @@ class SenderLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleD
   async onModuleInit(): Promise<void> {
     const { topics, schema } = this.settings;
     registerBacklogGauges(this.metrics, this.dataSource, this.jobs);
+    registerOfflineDeadlineGauges(this.metrics, this.dataSource, this.jobs, this.settings.offlineWarnBeforeMs ?? DEFAULT_WARN_BEFORE_MS);
     await this.admin.ensureTopics(topicSpecsOf(Object.values(topics)));
     this.registry.register({
       groupId: `${this.settings.consumerGroupPrefix}${INVOICE_VALIDATED_GROUP}`,

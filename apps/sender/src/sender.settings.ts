@@ -40,6 +40,8 @@ export interface SenderSettings {
   batch: BatchSettings;
   /** KSeF availability monitoring; default DEFAULT_AVAILABILITY_SETTINGS. */
   availability?: AvailabilitySettings;
+  /** An unsent offline invoice this close to its legal deadline is due-soon; default DEFAULT_WARN_BEFORE_MS (4 h). */
+  offlineWarnBeforeMs?: number;
   /** Topic of `ksef-availability.changed`; default TOPICS.ksefAvailabilityChanged (tests pass a random one). */
   availabilityTopic?: string;
 }

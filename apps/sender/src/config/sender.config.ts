@@ -4,6 +4,8 @@ import { ConfigError } from '@ksef-bridge/errors';
 import { senderMigrations } from '../infrastructure/migrations/1764200000000-sender.migration';
 import { sendJobClaimTokenMigrations } from '../infrastructure/migrations/1764200000001-send-job-claim-token.migration';
 import { ksefAvailabilityMigrations } from '../availability/availability.migration';
+import { sendJobOfflineMigrations } from '../infrastructure/migrations/1764200000002-send-job-offline.migration';
+import { DEFAULT_WARN_BEFORE_MS } from '@ksef-bridge/offline-mode';
 
 /**
  * A master key for local runs and tests ONLY (it is public, in this repository). The sender refuses to start with it
@@ -45,6 +47,7 @@ const delays = envList(['30000', '120000'])
  * | SENDER_BATCH_MAX_BYTES | 50000000 | sum of invoice sizes per package (held in memory; KSeF: 50 parts of 100 MB) |
  * | SENDER_AVAILABILITY_PROBE_INTERVAL_MS / _PROBE_TIMEOUT_MS | 15000 / 5000 | KSeF health probe (GET /security/public-key-certificates); interval 0: no probe |
  * | SENDER_AVAILABILITY_DEGRADED_AFTER_MS / _CONFIRM_MS / _RECOVER_MS | 10000 / 60000 / 15000 | failing this long → DEGRADED / UNAVAILABLE; answering this long → AVAILABLE |
+ * | SENDER_OFFLINE_WARN_BEFORE_MS | 14400000 | an unsent offline invoice this close to its legal deadline counts as due-soon (ksef_sender_offline_invoices) |
  */
 export function loadSenderConfig(env: Env = process.env) {
   const loaded = loadServiceConfig(
@@ -81,6 +84,7 @@ export function loadSenderConfig(env: Env = process.env) {
       SENDER_AVAILABILITY_DEGRADED_AFTER_MS: envInt(10_000, 0, 3_600_000),
       SENDER_AVAILABILITY_CONFIRM_MS: envInt(60_000, 0, 3_600_000),
       SENDER_AVAILABILITY_RECOVER_MS: envInt(15_000, 0, 3_600_000),
+      SENDER_OFFLINE_WARN_BEFORE_MS: envInt(DEFAULT_WARN_BEFORE_MS, 0, 7 * 86_400_000),
     },
     env,
   );
@@ -99,4 +103,4 @@ export type SenderConfig = typeof config;
 const DB_SCHEMA = 'sender';
 
 /** Kafka + PostgreSQL wiring of this service (schema, migrations), shared by the module and the CLI commands. */
-export const platform = { config, schema: DB_SCHEMA, migrations: [...senderMigrations(DB_SCHEMA), ...sendJobClaimTokenMigrations(DB_SCHEMA), ...ksefAvailabilityMigrations(DB_SCHEMA)] };
+export const platform = { config, schema: DB_SCHEMA, migrations: [...senderMigrations(DB_SCHEMA), ...sendJobClaimTokenMigrations(DB_SCHEMA), ...ksefAvailabilityMigrations(DB_SCHEMA), ...sendJobOfflineMigrations(DB_SCHEMA)] };

@@ -23,6 +23,9 @@ function job(over: Partial<SendJob> = {}): SendJob {
     traceparent: null,
     createdAt: new Date(1_700_000_000_000 + n),
     claimToken: `claim-${n}`,
+    offlineMode: null,
+    hashOfCorrectedInvoice: null,
+    sendDeadline: null,
     ...over,
   };
 }
@@ -70,6 +73,43 @@ describe('selectBatch', () => {
     expect(s.batch).toEqual([]);
     expect(s.individual).toEqual([big]);
     expect(s.giveBack).toHaveLength(1);
+  });
+});
+
+describe('selectBatch with offline invoices', () => {
+  const soon = new Date('2026-12-01T23:00:00Z');
+  const later = new Date('2026-12-03T23:00:00Z');
+
+  it('never mixes offline and online invoices: the package is the group of the earliest deadline', () => {
+    const online = Array.from({ length: 5 }, () => job());
+    const offline = [job({ offlineMode: 'offline24', sendDeadline: later }), job({ offlineMode: 'unavailability', sendDeadline: soon }), job({ offlineMode: 'total-failure' })];
+    const s = selectBatch([...online, ...offline], 'acme', 8, settings);
+    expect(s.batch).toEqual(offline);
+    expect(s.giveBack).toEqual(online);
+    expect(new Set(s.batch.map((j) => j.offlineMode !== null))).toEqual(new Set([true]));
+  });
+
+  it('without any deadline the largest group goes, still of one mode', () => {
+    const online = Array.from({ length: 3 }, () => job());
+    const offline = [job({ offlineMode: 'total-failure' }), job({ offlineMode: 'total-failure' })];
+    const s = selectBatch([...offline, ...online], 'acme', 8, settings);
+    expect(s.batch).toEqual(online);
+    expect(s.giveBack).toEqual(offline);
+  });
+
+  it('a technical correction never goes into a package: interactive only', () => {
+    const correction = job({ offlineMode: 'offline24', hashOfCorrectedInvoice: 'A'.repeat(43) + '=', sendDeadline: soon });
+    const offline = [job({ offlineMode: 'offline24', sendDeadline: later }), job({ offlineMode: 'offline24', sendDeadline: later })];
+    const s = selectBatch([correction, ...offline], 'acme', 8, settings);
+    expect(s.individual).toEqual([correction]);
+    expect(s.batch).toEqual(offline);
+  });
+
+  it('a correction without an offline mode is still sent in offline mode, so it never joins online invoices', () => {
+    const correction = job({ hashOfCorrectedInvoice: 'B'.repeat(43) + '=' });
+    const s = selectBatch([correction, job(), job()], 'acme', 8, settings);
+    expect(s.individual).toEqual([correction]);
+    expect(s.batch).toHaveLength(2);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { SendJob } from './send-job.repository';
+import { byDeadlineThenAge, sendsOffline, type SendJob } from './send-job.repository';
 
 /** When a context's backlog goes out as a batch session instead of one interactive send per invoice. */
 export interface BatchSettings {
@@ -36,25 +36,38 @@ export function wantsBatch(facts: BacklogFacts, settings: BatchSettings): boolea
 }
 
 export interface BatchSelection {
-  /** One package: one form, fresh jobs of the context's tenant, within the size cap. */
+  /**
+   * One package: one form and one mode (all offline or all online: KSeF sets `offlineMode` per batch session), fresh
+   * jobs of the context's tenant, within the size cap.
+   */
   batch: SendJob[];
-  /** Jobs that need the interactive path's per-invoice care (reconcile, interrupted send, wrong tenant, exhausted). */
+  /**
+   * Jobs that need the interactive path's per-invoice care (reconcile, interrupted send, wrong tenant, exhausted) and
+   * technical corrections (KSeF takes `hashOfCorrectedInvoice` only in an interactive session).
+   */
   individual: SendJob[];
   /** Claimed but not for this round (another form, over the size cap): given back untouched. */
   giveBack: SendJob[];
 }
 
-/** Splits a context's claimed jobs into one package, per-invoice work, and jobs to give back. */
+/** The package a job may share: same form, same send mode. */
+const packageKey = (job: SendJob): string => `${job.form}|${sendsOffline(job) ? 'offline' : 'online'}`;
+
+/**
+ * Splits a context's claimed jobs into one package, per-invoice work, and jobs to give back. The package is the
+ * group (form and mode) of the job with the earliest legal deadline when any has one, else the largest group.
+ */
 export function selectBatch(claimed: readonly SendJob[], tenantId: string, maxAttempts: number, settings: Pick<BatchSettings, 'maxBytes'>): BatchSelection {
   const individual: SendJob[] = [];
   const fresh: SendJob[] = [];
   for (const job of claimed) {
-    const special = job.inflightSessionRef !== null || job.needsReconcile || job.tenantId !== tenantId || job.attempts >= maxAttempts;
+    const special = job.inflightSessionRef !== null || job.needsReconcile || job.tenantId !== tenantId || job.attempts >= maxAttempts || job.hashOfCorrectedInvoice !== null;
     (special ? individual : fresh).push(job);
   }
-  const byForm = new Map<string, SendJob[]>();
-  for (const job of fresh) byForm.set(job.form, [...(byForm.get(job.form) ?? []), job]);
-  const largest = [...byForm.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  const groups = new Map<string, SendJob[]>();
+  for (const job of fresh) groups.set(packageKey(job), [...(groups.get(packageKey(job)) ?? []), job]);
+  const mostUrgent = fresh.filter((job) => job.sendDeadline !== null).sort(byDeadlineThenAge)[0];
+  const largest = (mostUrgent ? groups.get(packageKey(mostUrgent)) : [...groups.values()].sort((a, b) => b.length - a.length)[0]) ?? [];
   const batch: SendJob[] = [];
   const giveBack = fresh.filter((job) => !largest.includes(job));
   let bytes = 0;

@@ -12,7 +12,7 @@ import type { BatchSessionProbe, BatchSessionState } from './batch-session-probe
 import { classifyFailure, type ClassifiedFailure } from './failure-facts';
 import type { KsefSessions } from './ksef-sessions';
 import type { SendInvoiceProcessor, SenderMetrics } from './send-invoice.processor';
-import { LeaseLostError, type SendJob, type SendJobRepository } from './send-job.repository';
+import { byDeadlineThenAge, LeaseLostError, sendsOffline, type SendJob, type SendJobRepository } from './send-job.repository';
 
 /**
  * One package for one context: documents → ZIP → encrypted parts → open → upload → (commit: every job names the
@@ -49,6 +49,7 @@ export class BatchSendProcessor {
     const pkg = files.filter((f) => held.has(f.job.invoiceId));
     if (pkg.length === 0) return unreadable;
     const packaged = pkg.map((f) => f.job);
+    if (new Set(packaged.map(sendsOffline)).size > 1) throw new Error('a batch package must not mix offline and online invoices (selectBatch keeps them apart)');
     const client = this.sessions.client(context);
     const startedAt = new Date();
     let sessionRef: string | undefined;
@@ -57,6 +58,8 @@ export class BatchSendProcessor {
       await client.sendBatch(pkg.map((f): BatchInvoiceFile => ({ fileName: `${f.job.invoiceId}.xml`, content: f.content })), {
         formCode: packaged[0]?.form === 'FA(2)' ? FORM_CODES.FA2 : FORM_CODES.FA3,
         compression: 'Zip',
+        // Per session in KSeF: selectBatch never mixes offline and online invoices in one package.
+        ...(packaged[0] && sendsOffline(packaged[0]) ? { offlineMode: true } : {}),
         beforeClose: async (ref) => {
           sessionRef = ref;
           await withTransaction(this.dataSource, (m) => this.jobs.markInflightBatch(m, packaged, ref, this.leaseMs));
@@ -92,7 +95,7 @@ export class BatchSendProcessor {
       }
     };
     await Promise.all(Array.from({ length: Math.min(8, jobs.length) }, worker));
-    files.sort((a, b) => a.job.createdAt.getTime() - b.job.createdAt.getTime());
+    files.sort((a, b) => byDeadlineThenAge(a.job, b.job));
     return { files, unreadable };
   }
 

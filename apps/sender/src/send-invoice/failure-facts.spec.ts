@@ -33,6 +33,22 @@ describe('failure classification', () => {
     expect(classifyFailure(closed, true)).toMatchObject({ outcome: 'error', code: 'KSEF_SESSION_CLOSED', retriable: true, sessionGone: true });
   });
 
+  it('a refused technical correction (21166 a valid correction exists, 21167 the original was accepted) is a final rejection with KSeF body', () => {
+    for (const code of [21166, 21167]) {
+      const body = { exception: { exceptionDetailList: [{ exceptionCode: code, exceptionDescription: 'Korekta techniczna niedostępna.' }] } };
+      const refused = new KsefLogicalError('refused', { facts: facts({ httpStatus: 400, exceptionCodes: [code] }), responseBody: body });
+      expect(classifyFailure(refused, true)).toMatchObject({
+        outcome: 'rejected',
+        retriable: false,
+        code: 'KSEF_TECHNICAL_CORRECTION_REFUSED',
+        ksefAnswered: true,
+        ksefUnavailable: false,
+        sessionGone: false,
+        record: { exceptionCodes: [code], httpStatus: 400, errorBody: body },
+      });
+    }
+  });
+
   it('auth failures are retriable only when a new token fixes them', () => {
     expect(classifyFailure(new KsefAuthError('KSEF_TOKEN_EXPIRED', 'expired', true, { facts: facts({ httpStatus: 401 }) }), true)).toMatchObject({ outcome: 'auth', retriable: true });
     expect(classifyFailure(new KsefAuthError('KSEF_FORBIDDEN', 'no', false, { facts: facts({ httpStatus: 403 }) }), true)).toMatchObject({ outcome: 'auth', retriable: false, code: 'KSEF_FORBIDDEN' });

@@ -6,6 +6,13 @@ import type { AttemptRecord } from './send-job.repository';
 /** KSeF exception code for a send into a session that is closed (or was closed by the system). */
 export const SESSION_CLOSED = 21180;
 
+/**
+ * KSeF's refusals of a technical correction (API.md §11): 21166 a valid technical correction of that invoice exists
+ * already, 21167 the original was accepted (nothing to correct). Final answers about this invoice: REJECTED with
+ * KSeF's body, never retried (sending it again changes nothing).
+ */
+export const TECHNICAL_CORRECTION_REFUSED: readonly number[] = [21166, 21167];
+
 export interface ClassifiedFailure extends FailureFacts {
   /** Facts for the attempt row. */
   record: Pick<AttemptRecord, 'httpStatus' | 'errorCode' | 'errorMessage' | 'exceptionCodes' | 'referenceNumbers' | 'errorBody'>;
@@ -48,6 +55,7 @@ export function classifyFailure(error: unknown, sending: boolean): ClassifiedFai
   if (error instanceof KsefAuthError) return { ...base, outcome: 'auth', retriable: error.retriable, ksefAnswered: true };
   if (error instanceof KsefLogicalError) {
     if (error.hasExceptionCode(SESSION_CLOSED)) return { ...base, outcome: 'error', code: 'KSEF_SESSION_CLOSED', retriable: true, ksefAnswered: true, sessionGone: true };
+    if (TECHNICAL_CORRECTION_REFUSED.some((code) => error.hasExceptionCode(code))) return { ...base, outcome: 'rejected', code: 'KSEF_TECHNICAL_CORRECTION_REFUSED', retriable: false, ksefAnswered: true };
     return { ...base, outcome: 'rejected', retriable: error.retriable, ksefAnswered: true };
   }
   if (error instanceof KsefProtocolError) return { ...base, outcome: 'error', retriable: false, ksefAnswered: true };

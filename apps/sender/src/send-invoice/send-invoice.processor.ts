@@ -13,7 +13,13 @@ import type { SenderTopics } from '../sender.settings';
 import { isBatchSessionRef, type BatchSessionProbe } from './batch-session-probe';
 import { classifyFailure, type ClassifiedFailure } from './failure-facts';
 import type { KsefSessions } from './ksef-sessions';
-import { LeaseLostError, type SendJob, type SendJobRepository } from './send-job.repository';
+import { LeaseLostError, sendsOffline, type SendJob, type SendJobRepository } from './send-job.repository';
+
+/** KSeF's per-invoice send options of a job: nothing for an online invoice (KSeF's default is online). */
+export function sendOptions(job: Pick<SendJob, 'offlineMode' | 'hashOfCorrectedInvoice'>): { offlineMode?: true; hashOfCorrectedInvoice?: string } {
+  if (!sendsOffline(job)) return {};
+  return job.hashOfCorrectedInvoice ? { offlineMode: true, hashOfCorrectedInvoice: job.hashOfCorrectedInvoice } : { offlineMode: true };
+}
 
 /** How long a job waits before its undecided batch session (open, or status unknown) is looked at again. */
 const UNDECIDED_BATCH_RECHECK_MS = 5_000;
@@ -86,7 +92,8 @@ export class SendInvoiceProcessor {
       step = 'session';
       const session: OnlineSession = await this.sessions.session(context, job.form);
       sessionRef = session.referenceNumber;
-      const prepared = session.prepareInvoice(document);
+      // Offline invoices and technical corrections go with `offlineMode: true`; a correction names the rejected file.
+      const prepared = session.prepareInvoice(document, sendOptions(job));
       if (prepared.invoiceHash !== job.invoiceHash) throw new Error('prepared invoice hash differs from the claim check');
       await withTransaction(this.dataSource, (m) => this.jobs.markInflight(m, job, session.referenceNumber));
       step = 'send';

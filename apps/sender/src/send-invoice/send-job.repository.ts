@@ -1,7 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { PermanentError } from '@ksef-bridge/errors';
+import type { OfflineMode } from '@ksef-bridge/offline-mode';
 import type { AttemptOutcome, SendJobState } from '../domain/send-job';
 import { returnedRows } from '../infrastructure/returned-rows';
+import { OfflineJobsRepository } from './offline-jobs.repository';
 
 export interface SendJob {
   invoiceId: string;
@@ -23,7 +25,16 @@ export interface SendJob {
   createdAt: Date;
   /** Set by each claim: every later write names it, so a claimer whose lease was taken over writes nothing. */
   claimToken: string;
+  /** Issued offline (sent with `offlineMode: true`); null for an online invoice. */
+  offlineMode: OfflineMode | null;
+  /** Technical correction: Base64 SHA-256 of the rejected offline invoice it corrects (interactive only). */
+  hashOfCorrectedInvoice: string | null;
+  /** Legal send deadline (exclusive instant); null when online, pending or not required. */
+  sendDeadline: Date | null;
 }
+
+/** Sent with `offlineMode: true`: issued offline, or a technical correction (KSeF requires offline mode for it). */
+export const sendsOffline = (job: Pick<SendJob, 'offlineMode' | 'hashOfCorrectedInvoice'>): boolean => job.offlineMode !== null || job.hashOfCorrectedInvoice !== null;
 
 /** A claimed job, as its writes identify it. */
 export type Claim = Pick<SendJob, 'invoiceId' | 'claimToken'>;
@@ -44,6 +55,9 @@ export interface NewSendJob {
   documentSha256: string;
   documentSize: number;
   traceparent?: string;
+  /** Offline issuance and the deadline computed for it (offline-deadline.ts). */
+  offline?: { mode: OfflineMode; issueDate: string; periodEndedAt?: Date; sendDeadline: Date | null; deadlineBasis: string };
+  hashOfCorrectedInvoice?: string;
 }
 
 /** One row of the append-only attempt record. */
@@ -81,6 +95,9 @@ interface Row {
   traceparent: string | null;
   created_at: Date;
   claim_token: string;
+  offline_mode: OfflineMode | null;
+  hash_of_corrected_invoice: string | null;
+  send_deadline: Date | null;
 }
 
 const toJob = (r: Row): SendJob => ({
@@ -99,7 +116,14 @@ const toJob = (r: Row): SendJob => ({
   traceparent: r.traceparent,
   createdAt: r.created_at,
   claimToken: r.claim_token,
+  offlineMode: r.offline_mode ?? null,
+  hashOfCorrectedInvoice: r.hash_of_corrected_invoice ?? null,
+  sendDeadline: r.send_deadline ?? null,
 });
+
+/** Drain order: the earliest legal deadline first (none last), then by age. */
+export const byDeadlineThenAge = (a: SendJob, b: SendJob): number =>
+  (a.sendDeadline?.getTime() ?? Infinity) - (b.sendDeadline?.getTime() ?? Infinity) || a.createdAt.getTime() - b.createdAt.getTime();
 
 /** KSeF's invoiceHash (Base64 SHA-256) of a document whose hex SHA-256 the claim check carries. */
 export const invoiceHashOf = (sha256Hex: string): string => Buffer.from(sha256Hex, 'hex').toString('base64');
@@ -107,28 +131,49 @@ export const invoiceHashOf = (sha256Hex: string): string => Buffer.from(sha256He
 /** Send jobs and their attempts. Every state change goes through here, inside the caller's transaction. */
 export class SendJobRepository {
   readonly jobs: string;
+  /** Offline jobs: observed outages, pending deadlines, counts per deadline state. */
+  readonly offline: OfflineJobsRepository;
   private readonly attemptsTable: string;
 
   constructor(schema: string) {
     this.jobs = `"${schema}".send_jobs`;
     this.attemptsTable = `"${schema}".send_attempts`;
+    this.offline = new OfflineJobsRepository(schema);
   }
 
   /** Creates the job of an invoice (QUEUED, due now). False when it already exists: the invoice is sent once. */
   async enqueue(manager: EntityManager, job: NewSendJob): Promise<boolean> {
     const rows: unknown[] = await manager.query(
-      `INSERT INTO ${this.jobs} (invoice_id, tenant_id, erp_document_id, context_nip, form, document_sha256, document_size, invoice_hash, traceparent, state)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'QUEUED') ON CONFLICT (invoice_id) DO NOTHING RETURNING invoice_id`,
-      [job.invoiceId, job.tenantId, job.erpDocumentId, job.contextNip, job.form, job.documentSha256, job.documentSize, invoiceHashOf(job.documentSha256), job.traceparent ?? null],
+      `INSERT INTO ${this.jobs} (invoice_id, tenant_id, erp_document_id, context_nip, form, document_sha256, document_size, invoice_hash, traceparent, state,
+         offline_mode, issue_date, offline_period_ended_at, send_deadline, send_deadline_basis, hash_of_corrected_invoice)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'QUEUED', $10, $11::date, $12, $13, $14, $15) ON CONFLICT (invoice_id) DO NOTHING RETURNING invoice_id`,
+      [
+        job.invoiceId,
+        job.tenantId,
+        job.erpDocumentId,
+        job.contextNip,
+        job.form,
+        job.documentSha256,
+        job.documentSize,
+        invoiceHashOf(job.documentSha256),
+        job.traceparent ?? null,
+        job.offline?.mode ?? null,
+        job.offline?.issueDate ?? null,
+        job.offline?.periodEndedAt ?? null,
+        job.offline?.sendDeadline ?? null,
+        job.offline?.deadlineBasis ?? null,
+        job.hashOfCorrectedInvoice ?? null,
+      ],
     );
     return rows.length === 1;
   }
 
   /**
    * Claims up to `limit` due jobs of a context (QUEUED and due, or SENDING whose lease ran out) with
-   * `FOR UPDATE SKIP LOCKED`, moving them to SENDING under a lease of `leaseMs`. Oldest first: by age (`created_at`)
-   * among the due ones, so after an outage an invoice that failed (and was pushed back by its backoff) before the
-   * circuit opened is not overtaken by younger ones (its legal deadline is the earliest).
+   * `FOR UPDATE SKIP LOCKED`, moving them to SENDING under a lease of `leaseMs`. Earliest legal deadline first
+   * (offline invoices' `send_deadline`; none last), then oldest first by age (`created_at`) among the due ones, so after
+   * an outage an invoice that failed (and was pushed back by its backoff) before the circuit opened is not overtaken by
+   * younger ones, and an offline invoice due tomorrow goes before an online one received an hour ago.
    */
   async claimDue(manager: EntityManager, contextNip: string, limit: number, leaseMs: number): Promise<SendJob[]> {
     const rows = returnedRows<Row>(await manager.query(
@@ -137,11 +182,11 @@ export class SendJobRepository {
          SELECT invoice_id FROM ${this.jobs}
          WHERE context_nip = $1 AND next_attempt_at <= clock_timestamp()
            AND (state = 'QUEUED' OR (state = 'SENDING' AND lease_until < clock_timestamp()))
-         ORDER BY created_at, next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         ORDER BY send_deadline NULLS LAST, created_at, next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING j.*`,
       [contextNip, limit, leaseMs],
     ));
-    return rows.map(toJob).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    return rows.map(toJob).sort(byDeadlineThenAge);
   }
 
   /** Extends the lease of a claimed job right before it is worked on; false when the claim was lost meanwhile. */

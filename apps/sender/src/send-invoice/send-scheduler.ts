@@ -19,7 +19,11 @@ export interface SchedulerOptions {
   leaseMs: number;
   /** Contexts one instance works on per round (in parallel). */
   contextsPerRound: number;
+  /** How often pending offline deadlines are looked at (they resolve once KSeF is AVAILABLE again); default 5 s. */
+  deadlineRecheckMs?: number;
 }
+
+const DEFAULT_DEADLINE_RECHECK_MS = 5_000;
 
 /** The batch path: its processor, thresholds, and the attempt limit (exhausted jobs are escalated individually). */
 export interface SchedulerBatch {
@@ -37,6 +41,7 @@ export interface SchedulerBatch {
 export class SendScheduler {
   readonly owner = `sender-${randomUUID()}`;
   private readonly loop: RoundLoop;
+  private deadlinesCheckedAt = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -64,6 +69,7 @@ export class SendScheduler {
 
   /** One round; public for tests. */
   async runOnce(): Promise<number> {
+    await this.resolvePendingDeadlines();
     if (this.breaker.state === 'open') return 0;
     await this.sessions.closeIdle();
     const leased = await withTransaction(this.dataSource, (m) => this.contexts.leaseDue(m, this.jobs.jobs, this.owner, this.options.leaseMs, this.options.contextsPerRound));
@@ -115,6 +121,22 @@ export class SendScheduler {
       this.breaker.release();
     }
     return done + (await this.sendEach(context, leftOver));
+  }
+
+  /**
+   * Offline invoices issued during an unavailability the sender observed have no deadline until it ends: give them
+   * one once it has (every `deadlineRecheckMs`; any replica may do it, the update is idempotent).
+   */
+  private async resolvePendingDeadlines(): Promise<void> {
+    if (Date.now() - this.deadlinesCheckedAt < (this.options.deadlineRecheckMs ?? DEFAULT_DEADLINE_RECHECK_MS)) return;
+    this.deadlinesCheckedAt = Date.now();
+    try {
+      const resolved = await withTransaction(this.dataSource, (m) => this.jobs.offline.resolvePending(m));
+      if (resolved > 0) this.logger.info({ resolved }, 'offline send deadlines computed: the KSeF unavailability they counted from has ended');
+    } catch (err) {
+      // Retried next time; sending does not wait for it (the pending jobs sort after those with a deadline meanwhile).
+      this.logger.warn({ err }, 'computing pending offline deadlines failed');
+    }
   }
 
   /** Renews this instance's lease of the context; false (and a warning) when another instance owns it by now. */
