@@ -70,13 +70,13 @@ export interface SenderHarness {
   documents: DocumentServer;
   /** Stores a context's KSeF token the way `register-context` does. */
   registerContext(nip: string, tenant: string, token: string): Promise<void>;
-  /** Publishes invoice.validated for `xml` (stored in the document server first). */
-  publishValidated(input: { invoiceId: string; tenant: string; nip: string; invoiceNumber: string; xml: string }): Promise<void>;
+  /** Publishes invoice.validated for `xml` (stored in the document server first); offline fields as the contract has them. */
+  publishValidated(input: { invoiceId: string; tenant: string; nip: string; invoiceNumber: string; xml: string } & Partial<Pick<InvoiceValidated, 'offline' | 'hashOfCorrectedInvoice' | 'issueDate'>>): Promise<void>;
   collect(topic: string): Promise<Collected>;
   close(): Promise<void>;
 }
 
-export async function startSender(options: { ksefBaseUrl: string; internalApi?: SenderSettings['internalApi']; retry?: Partial<SenderSettings['retry']>; breaker?: SenderSettings['breaker']; sessionIdleCloseMs?: number; batch?: Partial<SenderSettings['batch']> }): Promise<SenderHarness> {
+export async function startSender(options: { ksefBaseUrl: string; internalApi?: SenderSettings['internalApi']; retry?: Partial<SenderSettings['retry']>; breaker?: SenderSettings['breaker']; sessionIdleCloseMs?: number; batch?: Partial<SenderSettings['batch']>; offlineWarnBeforeMs?: number }): Promise<SenderHarness> {
   const brokers = testKafkaBrokers();
   const db: TestDatabase = await createTestDatabase('sender');
   const documents = await startDocumentServer();
@@ -104,6 +104,7 @@ export async function startSender(options: { ksefBaseUrl: string; internalApi?: 
     breaker: options.breaker ?? { failures: 50, openMs: 1_000 },
     // Off unless a test asks: the interactive tests must stay interactive whatever their backlog or retries.
     batch: { backlogThreshold: 0, queueAgeMs: 0, maxInvoices: 1_000, maxBytes: 50_000_000, ...options.batch },
+    ...(options.offlineWarnBeforeMs !== undefined ? { offlineWarnBeforeMs: options.offlineWarnBeforeMs } : {}),
   };
   const service = await bootstrapService({
     serviceName: 'sender',
@@ -125,9 +126,13 @@ export async function startSender(options: { ksefBaseUrl: string; internalApi?: 
     topics,
     documents,
     registerContext: (nip, tenant, token) => withTransaction(dataSource, (m) => new KsefContextRepository(platform.schema).upsert(m, cipher, { nip, tenantId: tenant, token })),
-    async publishValidated({ invoiceId, tenant, nip, invoiceNumber, xml }) {
+    async publishValidated({ invoiceId, tenant, nip, invoiceNumber, xml, offline, hashOfCorrectedInvoice, issueDate }) {
       const document = { invoiceId, ...documents.put(invoiceId, xml) };
-      const payload: InvoiceValidated = { invoiceId, erpDocumentId: invoiceNumber, contextNip: nip, form: 'FA(3)', invoiceNumber, invoiceType: 'VAT', issueDate: new Date().toISOString().slice(0, 10), document };
+      const payload: InvoiceValidated = {
+        invoiceId, erpDocumentId: invoiceNumber, contextNip: nip, form: 'FA(3)', invoiceNumber, invoiceType: 'VAT', issueDate: issueDate ?? new Date().toISOString().slice(0, 10), document,
+        ...(offline ? { offline } : {}),
+        ...(hashOfCorrectedInvoice ? { hashOfCorrectedInvoice } : {}),
+      };
       await publisher.publish(topics.invoiceValidated, newEnvelope({ type: invoiceValidated.type, version: invoiceValidated.version, aggregateId: nip, tenant, payload }));
     },
     async collect(topic) {
