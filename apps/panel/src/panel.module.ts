@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { PlatformModule, type PlatformOptions } from '@ksef-bridge/service-kit';
 import { AuditRepository } from './audit/audit.repository';
@@ -46,6 +47,8 @@ export function panelAppModule(platform: PlatformOptions, settings: PanelSetting
       },
       SessionGuard,
       PanelErrorFilter,
+      // Also for what fails before a controller runs (broken JSON, body too large, wrong media type): the same shape.
+      { provide: APP_FILTER, useExisting: PanelErrorFilter },
     ],
   };
 }

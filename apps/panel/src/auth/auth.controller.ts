@@ -12,7 +12,8 @@ import { checkCsrf, SessionGuard, userOf, type PanelRequest } from './session.gu
 
 /** Failed logins one client address may make, as a multiple of PANEL_LOGIN_MAX_FAILURES (per user name). */
 const IP_FAILURE_FACTOR = 5;
-const loginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) }).strict();
+// A U+0000 in the name would reach PostgreSQL (which refuses it in text) as a lookup and a failure key: 400 instead.
+const loginBody = z.object({ username: z.string().min(1).max(100).refine((s) => !s.includes('\u0000')), password: z.string().min(1).max(1000) }).strict();
 
 /** What the SPA needs to know about the person: name, role, tenant and the actions offered. */
 export function meView(user: PanelUser) {

@@ -12,6 +12,15 @@ describe('session cookie', () => {
   });
 });
 
+const codeOf = (run: () => void) => {
+  try {
+    run();
+  } catch (error) {
+    return ((error as PanelHttpError).getResponse() as { error: { code: string } }).error.code;
+  }
+  return 'none';
+};
+
 describe('CSRF check', () => {
   it('lets reads through without the header', () => {
     expect(() => checkCsrf(request('GET'))).not.toThrow();
@@ -27,5 +36,17 @@ describe('CSRF check', () => {
     }
     expect(() => checkCsrf(request('POST', { 'x-panel-request': '0' }))).toThrow();
     expect(() => checkCsrf(request('POST', { 'x-panel-request': '1' }))).not.toThrow();
+  });
+
+  it('refuses a mutation from another origin even with the header; the own origin passes', () => {
+    const own = { 'x-panel-request': '1', host: 'panel.example:3006' };
+    expect(() => checkCsrf(request('POST', { ...own, origin: 'http://panel.example:3006' }))).not.toThrow();
+    for (const origin of ['https://evil.example', 'http://panel.example:3007', 'null', 'not a url']) {
+      expect(codeOf(() => checkCsrf(request('POST', { ...own, origin })))).toBe('CSRF_ORIGIN_MISMATCH');
+    }
+    expect(codeOf(() => checkCsrf(request('POST', { ...own, 'sec-fetch-site': 'cross-site' })))).toBe('CSRF_ORIGIN_MISMATCH');
+    expect(codeOf(() => checkCsrf(request('POST', { ...own, 'content-type': 'application/x-www-form-urlencoded' })))).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(() => checkCsrf(request('POST', { ...own, 'content-type': 'application/json; charset=utf-8' }))).not.toThrow();
+    expect(() => checkCsrf(request('POST', { ...own, 'sec-fetch-site': 'same-origin' }))).not.toThrow();
   });
 });

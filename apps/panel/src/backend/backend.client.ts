@@ -44,11 +44,18 @@ export class BackendClient {
       throw new BackendError(502, 'BACKEND_UNAVAILABLE', `${this.name} did not answer: ${(error as Error).message}`);
     }
     const text = await res.text();
-    const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    let json: Record<string, unknown>;
+    try {
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      // A proxy's HTML error page or a truncated body: a gateway failure, never a 500 with the parser's message.
+      throw new BackendError(502, 'BACKEND_INVALID_ANSWER', `${this.name} answered ${res.status} with a body that is not JSON`);
+    }
     if (res.ok) return json as T;
     const err = (json['error'] ?? json) as { code?: string; message?: string };
-    // 4xx are the service's verdicts (not found, not allowed, invalid): passed on; anything else is a gateway failure.
-    const status = res.status >= 400 && res.status < 500 && res.status !== 401 ? res.status : 502;
-    throw new BackendError(status, err.code ?? `${this.name.toUpperCase()}_${res.status}`, err.message ?? `${this.name} answered ${res.status}`);
+    // 4xx are the service's verdicts (not found, not allowed, invalid): passed on. Anything else is a gateway failure
+    // whose text (an internal error, perhaps with SQL or a stack) is not the browser's business.
+    if (res.status >= 400 && res.status < 500 && res.status !== 401) throw new BackendError(res.status, err.code ?? `${this.name.toUpperCase()}_${res.status}`, err.message ?? `${this.name} answered ${res.status}`);
+    throw new BackendError(502, 'BACKEND_FAILED', `${this.name} answered ${res.status}`);
   }
 }

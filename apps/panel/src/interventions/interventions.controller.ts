@@ -4,8 +4,10 @@ import { SessionGuard, userOf, type PanelRequest } from '../auth/session.guard';
 import { PanelErrorFilter, PanelHttpError } from '../http/panel-error.filter';
 import { InterventionsService } from './interventions.service';
 
-const reasonBody = z.object({ reason: z.string().trim().min(3).max(2000) }).strict();
-const resubmitBody = reasonBody.extend({ erpDocumentId: z.string().min(1).max(200), xml: z.string().min(1).max(4_000_000) }).strict();
+// PostgreSQL text cannot hold U+0000: refused here with 400 rather than failing in the audit insert with a 500.
+const NO_NUL = (s: string) => !s.includes('\u0000');
+const reasonBody = z.object({ reason: z.string().trim().min(3).max(2000).refine(NO_NUL, 'must not contain U+0000') }).strict();
+const resubmitBody = reasonBody.extend({ erpDocumentId: z.string().min(1).max(200).refine(NO_NUL, 'must not contain U+0000'), xml: z.string().min(1).max(4_000_000) }).strict();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});

@@ -3,6 +3,7 @@ import { requireAction, tenantScope, type Action, type PanelUser } from '../auth
 import type { AuditRepository } from '../audit/audit.repository';
 import { BackendError } from '../backend/backend.client';
 import type { Backends } from '../backend/backends';
+import { invoiceId } from '../invoices/invoice-id';
 
 interface IntakeResult {
   invoiceId: string;
@@ -67,8 +68,9 @@ export class InterventionsService {
     });
   }
 
-  private async audited<T>(user: PanelUser, action: Action, id: string, reason: string, run: (tenant: string | undefined, path: string) => Promise<T>, details?: Record<string, unknown>): Promise<T> {
+  private async audited<T>(user: PanelUser, action: Action, rawId: string, reason: string, run: (tenant: string | undefined, path: string) => Promise<T>, details?: Record<string, unknown>): Promise<T> {
     requireAction(user, action);
+    const id = invoiceId(rawId);
     const tenant = tenantScope(user);
     const path = `/invoices/${encodeURIComponent(id)}`;
     // The invoice's tenant (also for an admin) is recorded with the entry; a 404 here ends it before anything is done.

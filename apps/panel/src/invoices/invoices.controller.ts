@@ -6,6 +6,7 @@ import { AuditRepository } from '../audit/audit.repository';
 import { BackendError } from '../backend/backend.client';
 import { Backends } from '../backend/backends';
 import { PanelErrorFilter } from '../http/panel-error.filter';
+import { invoiceId } from './invoice-id';
 
 const LIST_FILTERS = ['state', 'contextNip', 'erpDocumentId', 'ksefNumber', 'from', 'to', 'q', 'limit', 'offset'] as const;
 
@@ -43,8 +44,9 @@ export class InvoicesController {
   }
 
   @Get('invoices/:id')
-  async detail(@Req() request: PanelRequest, @Param('id') id: string) {
+  async detail(@Req() request: PanelRequest, @Param('id') rawId: string) {
     const user = userOf(request);
+    const id = invoiceId(rawId);
     requireAction(user, 'read');
     const scope = tenantScope(user);
     const path = `/invoices/${encodeURIComponent(id)}`;

@@ -8,7 +8,7 @@ import { UsersService } from './users.service';
 // The same grammar as the users table's CHECK constraints (and the create-user CLI).
 const USERNAME = /^[a-z0-9][a-z0-9._@-]{1,99}$/;
 const TENANT = /^[a-z0-9][a-z0-9-]{1,62}$/;
-const reason = z.string().trim().max(2000).optional().default('');
+const reason = z.string().trim().max(2000).refine((s) => !s.includes('\u0000'), 'must not contain U+0000').optional().default('');
 const tenantId = z.string().regex(TENANT, 'lower-case letters, digits, dashes').nullable().optional().default(null);
 const createBody = z.object({ username: z.string().regex(USERNAME, '2-100 of a-z 0-9 . _ @ -'), role: z.enum(ROLES), tenantId, password: z.string().max(1000), reason }).strict();
 const roleBody = z.object({ role: z.enum(ROLES), tenantId, reason }).strict();

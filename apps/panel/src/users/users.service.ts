@@ -72,7 +72,7 @@ export class UsersService {
         if (change.kind === 'role') {
           checkTenant(change.role, change.tenantId);
           await this.users.setRole(m, username, change.role, change.tenantId);
-        } else if (change.kind === 'password') await this.users.setPassword(m, username, hash!);
+        } else if (change.kind === 'password') await this.users.setPassword(m, username, hash as string);
         else await this.users.setDisabled(m, username, change.kind === 'disable');
         return { username, changed: true, ...(change.kind === 'role' ? { role: change.role, tenantId: change.tenantId } : {}), ...(change.kind === 'disable' || change.kind === 'enable' ? { disabled: change.kind === 'disable' } : {}) };
       });

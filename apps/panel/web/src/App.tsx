@@ -5,8 +5,9 @@ import { LangContext, TEXTS, type Lang } from './i18n';
 import { InvoiceDetail } from './InvoiceDetail';
 import { InvoiceList } from './InvoiceList';
 import { AuditLog } from './AuditLog';
+import { Users } from './Users';
 
-/** Hash routes: #/ dashboard, #/invoices?…, #/invoices/<id>, #/audit. */
+/** Hash routes: #/ dashboard, #/invoices?…, #/invoices/<id>, #/audit, #/users (admins). */
 function useHashRoute(): string {
   const [hash, setHash] = useState(window.location.hash.slice(1) || '/');
   useEffect(() => {
@@ -47,6 +48,7 @@ export function App() {
             <a href="#/">{t.dashboard}</a>
             <a href="#/invoices">{t.invoices}</a>
             <a href="#/audit">{t.audit}</a>
+            {me.can.manageUsers && <a href="#/users" data-testid="nav-users">{t.users}</a>}
           </nav>
         )}
         <span className="spacer" />
@@ -67,6 +69,8 @@ export function App() {
           <InvoiceList me={me} query={new URLSearchParams(query ?? '')} />
         ) : path === '/audit' ? (
           <AuditLog />
+        ) : path === '/users' && me.can.manageUsers ? (
+          <Users me={me} />
         ) : (
           <Dashboard me={me} />
         )}

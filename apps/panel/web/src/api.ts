@@ -24,7 +24,7 @@ export interface Me {
   username: string;
   role: 'accountant' | 'operator' | 'admin';
   tenantId: string | null;
-  can: { retry: boolean; cancel: boolean; resubmit: boolean; acknowledge: boolean; allTenants: boolean };
+  can: { retry: boolean; cancel: boolean; resubmit: boolean; acknowledge: boolean; allTenants: boolean; manageUsers: boolean };
   states: Array<{ state: string; labelPl: string }>;
 }
 

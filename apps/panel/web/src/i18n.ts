@@ -18,6 +18,10 @@ const pl = {
   resubmit: 'Wyślij poprawiony dokument', newErpId: 'Nowe ID dokumentu ERP', correctedXml: 'Poprawiony XML', done: 'Wykonano', acknowledged: 'Eskalacja potwierdzona przez',
   errorBody: 'Pełna odpowiedź KSeF', actor: 'Kto', when: 'Kiedy', outcome: 'Wynik', action: 'Akcja', none: 'brak', back: '← Lista',
   sendJob: 'Zadanie wysyłki', noSendJob: 'Faktura nie dotarła do wysyłki.',
+  users: 'Użytkownicy', role: 'Rola', roles: { accountant: 'księgowa/księgowy', operator: 'operator', admin: 'administrator' } as Record<'accountant' | 'operator' | 'admin', string>,
+  initialPassword: 'Hasło początkowe', createUser: 'Dodaj użytkownika', passwordPolicy: 'Hasło: od 10 do 200 znaków, bez nazwy użytkownika. Każda zmiana trafia do dziennika i kończy sesje użytkownika.',
+  userState: 'Stan konta', sessions: 'Sesje', you: 'Ty', allTenants: 'wszyscy najemcy', enabled: 'aktywne', disabled: 'zablokowane od',
+  changeRole: 'Zmień rolę', enable: 'Odblokuj', disable: 'Zablokuj', newPassword: 'Nowe hasło', resetPassword: 'Ustaw hasło',
 };
 const en: typeof pl = {
   title: 'ksef-bridge — operator panel',
@@ -36,6 +40,10 @@ const en: typeof pl = {
   resubmit: 'Send a corrected document', newErpId: 'New ERP document id', correctedXml: 'Corrected XML', done: 'Done', acknowledged: 'Escalation acknowledged by',
   errorBody: 'Full KSeF answer', actor: 'Who', when: 'When', outcome: 'Outcome', action: 'Action', none: 'none', back: '← List',
   sendJob: 'Send job', noSendJob: 'The invoice never reached sending.',
+  users: 'Users', role: 'Role', roles: { accountant: 'accountant', operator: 'operator', admin: 'admin' },
+  initialPassword: 'Initial password', createUser: 'Add user', passwordPolicy: 'Password: 10 to 200 characters, not containing the user name. Every change is audited and ends the user\'s sessions.',
+  userState: 'Account', sessions: 'Sessions', you: 'you', allTenants: 'every tenant', enabled: 'active', disabled: 'disabled since',
+  changeRole: 'Change role', enable: 'Enable', disable: 'Disable', newPassword: 'New password', resetPassword: 'Set password',
 };
 export type Lang = 'pl' | 'en';
 export const TEXTS = { pl, en };
