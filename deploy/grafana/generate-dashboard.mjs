@@ -81,7 +81,8 @@ panel('Throughput', 'ksef_invoice_transitions_total by target state, ksef_intake
 row('Regulatory');
 panel('Unconfirmed past deadline', 'ksef_invoices_unconfirmed_past_deadline{tenant}: not final, no KSeF number, older than INTAKE_CONFIRMATION_DEADLINE_SECONDS.', [['max by (tenant) (ksef_invoices_unconfirmed_past_deadline)', '{{tenant}}'], ['max(ksef_invoices_unconfirmed_past_deadline_overall)', 'all tenants']]);
 panel('Accepted without UPO', 'ksef_accepted_invoices_missing_upo{tenant}: ACCEPTED over an hour ago, no UPO stored.', [['max by (tenant) (ksef_accepted_invoices_missing_upo)', '{{tenant}}'], ['max(ksef_accepted_invoices_missing_upo_overall)', 'all tenants'], ['max(ksef_poller_accepted_missing_upo_invoices)', 'announced without UPO (status-poller)']]);
-text('Offline invoices approaching their deadline', 'No metric yet: no service holds offline invoices (libs/offline-mode only computes the deadline). See docs/observability.md.');
+panel('Offline invoices by deadline state', 'ksef_sender_offline_invoices{tenant,deadline_state}: offline invoices not yet in KSeF against their legal send deadline (due-soon within SENDER_OFFLINE_WARN_BEFORE_MS); the _overall twins are what the alerts read.', [['sum by (deadline_state) (max by (tenant, deadline_state) (ksef_sender_offline_invoices))', '{{deadline_state}}'], ['max(ksef_sender_offline_invoices_due_soon_overall)', 'due soon (alert)'], ['max(ksef_sender_offline_invoices_overdue_overall)', 'overdue (alert)']]);
+panel('Offline invoices per tenant', 'ksef_sender_offline_invoices{tenant,deadline_state} per tenant, non-zero only.', [['max by (tenant, deadline_state) (ksef_sender_offline_invoices) > 0', '{{tenant}} {{deadline_state}}']], { type: 'table' });
 
 const dashboard = {
   uid: 'ksef-bridge-metrics',
