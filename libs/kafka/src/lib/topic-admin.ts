@@ -1,6 +1,12 @@
+import type { Admin } from 'kafkajs';
 import type { TopicSpec } from '@ksef-bridge/contracts';
 import type { KafkaClient } from './kafka-client';
 import type { KafkaHealthIndicator } from './ports';
+
+/** How long a freshly created topic may take to get partition leaders before `ensureTopics` gives up. */
+const LEADER_WAIT_MS = 60_000;
+/** Metadata answers that only mean "the broker has not caught up with the new topic yet". */
+const NOT_YET_KNOWN = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 
 /** Creates topics explicitly (broker auto-creation is off) and answers health probes. */
 export class TopicAdmin implements KafkaHealthIndicator {
@@ -15,7 +21,9 @@ export class TopicAdmin implements KafkaHealthIndicator {
       const missing = specs.filter((s) => !existing.has(s.name));
       if (missing.length === 0) return [];
       await admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs' own wait gives up at the first UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers until the
+        // new topic reaches its metadata cache (seconds on a busy machine): we wait for the leaders ourselves.
+        waitForLeaders: false,
         topics: missing.map((s) => ({
           topic: s.name,
           numPartitions: s.partitions,
@@ -23,9 +31,30 @@ export class TopicAdmin implements KafkaHealthIndicator {
           configEntries: [{ name: 'retention.ms', value: String(s.retentionMs) }],
         })),
       });
+      await this.waitForLeaders(admin, missing.map((s) => s.name));
       return missing.map((s) => s.name);
     } finally {
       await admin.disconnect();
+    }
+  }
+
+  /** Resolves once every partition of `topics` has a leader in the broker's metadata; a new topic is usable then. */
+  private async waitForLeaders(admin: Admin, topics: string[], timeoutMs = LEADER_WAIT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+      try {
+        const { topics: found } = await admin.fetchTopicMetadata({ topics });
+        if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+        last = new Error('some partitions have no leader yet');
+      } catch (error) {
+        if (!NOT_YET_KNOWN.has((error as { type?: string }).type ?? '')) throw error;
+        last = error;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`topics ${topics.join(', ')} were created but had no leaders after ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 
