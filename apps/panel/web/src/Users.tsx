@@ -54,7 +54,7 @@ export function Users({ me }: { me: Me }) {
       <p className="muted">{t.passwordPolicy}</p>
       {message && <p className={message.ok ? 'message' : 'error'} role={message.ok ? 'status' : 'alert'}>{message.text}</p>}
       <table>
-        <thead><tr><th>{t.username}</th><th>{t.role}</th><th>{t.tenant}</th><th>{t.userState}</th><th>{t.sessions}</th><th>{t.actions}</th></tr></thead>
+        <thead><tr><th>{t.username}</th><th>{t.role}</th><th>{t.tenant}</th><th>{t.userState}</th><th>{t.sessions}</th><th>{t.userActions}</th></tr></thead>
         <tbody>
           {rows.map((u) => <UserRow key={u.username} user={u} self={u.username === me.username} run={run} />)}
         </tbody>

@@ -21,7 +21,7 @@ const pl = {
   users: 'Użytkownicy', role: 'Rola', roles: { accountant: 'księgowa/księgowy', operator: 'operator', admin: 'administrator' } as Record<'accountant' | 'operator' | 'admin', string>,
   initialPassword: 'Hasło początkowe', createUser: 'Dodaj użytkownika', passwordPolicy: 'Hasło: od 10 do 200 znaków, bez nazwy użytkownika. Każda zmiana trafia do dziennika i kończy sesje użytkownika.',
   userState: 'Stan konta', sessions: 'Sesje', you: 'Ty', allTenants: 'wszyscy najemcy', enabled: 'aktywne', disabled: 'zablokowane od',
-  changeRole: 'Zmień rolę', enable: 'Odblokuj', disable: 'Zablokuj', newPassword: 'Nowe hasło', resetPassword: 'Ustaw hasło',
+  userActions: 'Działania', changeRole: 'Zmień rolę', enable: 'Odblokuj', disable: 'Zablokuj', newPassword: 'Nowe hasło', resetPassword: 'Ustaw hasło',
 };
 const en: typeof pl = {
   title: 'ksef-bridge — operator panel',
@@ -43,7 +43,7 @@ const en: typeof pl = {
   users: 'Users', role: 'Role', roles: { accountant: 'accountant', operator: 'operator', admin: 'admin' },
   initialPassword: 'Initial password', createUser: 'Add user', passwordPolicy: 'Password: 10 to 200 characters, not containing the user name. Every change is audited and ends the user\'s sessions.',
   userState: 'Account', sessions: 'Sessions', you: 'you', allTenants: 'every tenant', enabled: 'active', disabled: 'disabled since',
-  changeRole: 'Change role', enable: 'Enable', disable: 'Disable', newPassword: 'New password', resetPassword: 'Set password',
+  userActions: 'Actions', changeRole: 'Change role', enable: 'Enable', disable: 'Disable', newPassword: 'New password', resetPassword: 'Set password',
 };
 export type Lang = 'pl' | 'en';
 export const TEXTS = { pl, en };
