@@ -29,15 +29,21 @@ export const INTAKE_OPENAPI = {
         summary: 'Submit an invoice',
         description:
           'Stores the XML once (claim check) and starts validation. The same ERP document id with the same content returns the existing invoice (200); ' +
-          'with different content it is refused (409). An Idempotency-Key reused for another document is refused (409).',
+          'with different content, or a different offline marking / technical-correction link, it is refused (409). An Idempotency-Key reused for another document is refused (409). ' +
+          'An invoice issued offline (API.md §11) carries `offline`; after validation it shows state OFFLINE until the sender sends it with offlineMode. ' +
+          'A technical correction names the rejected offline invoice it corrects in `technicalCorrectionOf` (docs/offline-mode.md).',
         parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' } }],
         requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SubmitInvoice' } } } },
         responses: {
           '201': { description: 'Invoice taken in (state RECEIVED)', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } } },
           '200': { description: 'Same submission as before: the existing invoice', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } } },
-          '400': error('Malformed request or document', ['REQUEST_INVALID', 'IDEMPOTENCY_KEY_REQUIRED', 'DOCUMENT_EMPTY', 'XML_MALFORMED']),
+          '400': error('Malformed request, document or offline marking', ['REQUEST_INVALID', 'IDEMPOTENCY_KEY_REQUIRED', 'DOCUMENT_EMPTY', 'XML_MALFORMED', 'OFFLINE_MODE_UNKNOWN', 'OFFLINE_PERIOD_NOT_ALLOWED', 'OFFLINE_MARKING_INVALID']),
           '401': error('Missing, unknown or revoked API key', ['UNAUTHENTICATED', 'UNKNOWN_TENANT']),
-          '409': error('Conflicting resubmission', ['IDEMPOTENCY_CONFLICT']),
+          '409': error('Conflicting resubmission, or a technical correction of an offline invoice KSeF has not rejected', ['IDEMPOTENCY_CONFLICT', 'CORRECTED_INVOICE_NOT_REJECTED']),
+          '422': error(
+            "technicalCorrectionOf names no invoice of this tenant (another tenant's answers the same), an invoice not issued offline, or the submission gives another offline marking than the corrected invoice's",
+            ['CORRECTED_INVOICE_NOT_FOUND', 'CORRECTED_INVOICE_NOT_OFFLINE', 'OFFLINE_MODE_MISMATCH'],
+          ),
           '413': error('Document larger than allowed (INTAKE_MAX_DOCUMENT_BYTES, default 3,000,000)', ['DOCUMENT_TOO_LARGE']),
           '415': error('Not UTF-8 without BOM, another declared encoding, or processing instructions', ['DOCUMENT_ENCODING']),
           '503': error('Temporarily unavailable: retry with the same Idempotency-Key', ['DB_UNAVAILABLE']),
@@ -141,6 +147,31 @@ export const INTAKE_OPENAPI = {
           xml: { type: 'string', description: 'The invoice XML as text (sent as UTF-8). Exactly one of xml / xmlBase64.' },
           xmlBase64: { type: 'string', contentEncoding: 'base64', description: 'The exact bytes of the invoice XML. Exactly one of xml / xmlBase64.' },
           metadata: { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 }, maxProperties: 50 },
+          offline: { $ref: '#/components/schemas/OfflineMarking' },
+          technicalCorrectionOf: {
+            type: 'string',
+            format: 'uuid',
+            description:
+              "Technical correction (API.md §11): our id of this tenant's offline invoice that KSeF REJECTED. The correction inherits its offline marking (omit `offline`, or give the same one) and is sent with hashOfCorrectedInvoice = SHA-256 of the rejected file.",
+          },
+        },
+      },
+      OfflineMarking: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['mode'],
+        description: 'The invoice was issued offline (API.md §11) and goes to KSeF later with offlineMode: true, by the legal deadline of its mode (docs/offline-mode.md).',
+        properties: {
+          mode: {
+            type: 'string',
+            enum: ['offline24', 'unavailability', 'failure', 'total-failure'],
+            description: "offline24: the taxpayer's choice (deadline: next business day after P_1); unavailability / failure: announced by KSeF (deadline from the end of the period); total-failure: no obligation to send",
+          },
+          periodEndedAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'End of the KSeF unavailability / failure when the ERP knows it (RFC 3339 with a zone). Not allowed with offline24. Returned as a UTC instant.',
+          },
         },
       },
       InvoiceState: { type: 'string', enum: [...INVOICE_STATES], description: INVOICE_STATES.map((s) => `${s}: ${INVOICE_STATE_LABELS_PL[s]}`).join('; ') },
@@ -160,6 +191,13 @@ export const INTAKE_OPENAPI = {
           ksefDuplicate: { type: 'boolean', const: true, description: 'Present (true) only when KSeF answered the send as a duplicate (440) and ksefNumber is the original\'s' },
           acquisitionDate: { type: 'string', format: 'date-time', description: 'KSeF acquisition date (data przyjęcia): the legal moment of issue' },
           upoAvailable: { type: 'boolean', description: 'Whether GET /v1/invoices/{id}/upo serves the UPO' },
+          offline: { $ref: '#/components/schemas/OfflineMarking' },
+          technicalCorrectionOf: { type: 'string', format: 'uuid', description: 'This invoice is a technical correction of that rejected offline invoice' },
+          technicalCorrections: {
+            type: 'array',
+            description: 'Only on single-invoice reads, and only when there are any: the technical corrections submitted for this invoice',
+            items: { type: 'object', required: ['id', 'erpDocumentId', 'state'], properties: { id: { type: 'string', format: 'uuid' }, erpDocumentId: { type: 'string' }, state: { $ref: '#/components/schemas/InvoiceState' } } },
+          },
           traceId: { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'W3C trace id of the intake request/message: open the invoice\'s trace in Jaeger (/trace/{traceId}); absent when tracing was off' },
           metadata: { type: 'object', additionalProperties: { type: 'string' } },
           createdAt: { type: 'string', format: 'date-time' },

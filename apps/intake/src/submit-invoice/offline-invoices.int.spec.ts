@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { deadLetterTopic, type Envelope } from '@ksef-bridge/contracts';
 import { DLT_HEADER } from '@ksef-bridge/kafka';
 import { buildSampleInvoice } from '@ksef-bridge/ksef-spec';
@@ -195,6 +197,27 @@ describe('offline invoices at intake', () => {
     await validate(res.body.id);
     await waitFor(async () => (await stateOf(res.body.id)) === 'OFFLINE', { what: 'correction OFFLINE', timeoutMs: 60_000 });
     expect((await get(res.body.id)).history[2].details).toMatchObject({ hashOfCorrectedInvoice: expectedHash, technicalCorrectionOf: original.id });
+  });
+
+  it('answers as its OpenAPI document describes (marking, link, corrections, refusal codes)', async () => {
+    const doc = (await (await fetch(`${intake.url}/v1/openapi.json`)).json()) as any;
+    const ajv = new Ajv2020({ strict: false });
+    addFormats(ajv);
+    ajv.addSchema({ $id: 'intake-api', components: doc.components });
+    const check = (schema: string, value: unknown) => {
+      const validate = ajv.compile({ $ref: `intake-api#/components/schemas/${schema}` });
+      expect(validate(value) ? [] : validate.errors).toEqual([]);
+    };
+    const original = await rejectedOffline('OFF/API/1', { mode: 'failure', periodEndedAt: '2026-01-15T12:00:00Z' });
+    const body = { erpDocumentId: 'OFF/API/1-fix', xml: xml('OFF/API/1-fix'), technicalCorrectionOf: original.id, offline: { mode: 'failure', periodEndedAt: '2026-01-15T12:00:00Z' } };
+    check('SubmitInvoice', body);
+    const created = await post(body);
+    check('Invoice', created.body);
+    check('Invoice', await get(original.id));
+    const codes = Object.values(doc.paths['/v1/invoices'].post.responses).flatMap((r: any) => r['x-error-codes'] ?? []);
+    for (const code of ['OFFLINE_MODE_UNKNOWN', 'OFFLINE_PERIOD_NOT_ALLOWED', 'OFFLINE_MARKING_INVALID', 'OFFLINE_MODE_MISMATCH', 'CORRECTED_INVOICE_NOT_FOUND', 'CORRECTED_INVOICE_NOT_OFFLINE', 'CORRECTED_INVOICE_NOT_REJECTED']) {
+      expect(codes).toContain(code);
+    }
   });
 
   it('refuses the same document with a different offline marking (idempotency conflict, clear message)', async () => {

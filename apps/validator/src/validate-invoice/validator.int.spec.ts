@@ -77,7 +77,7 @@ describe('validator service', () => {
     await db?.drop();
   }, 60_000);
 
-  const receive = async (xml: string, options: { tamper?: boolean } = {}): Promise<Envelope> => {
+  const receive = async (xml: string, options: { tamper?: boolean; extra?: Record<string, unknown> } = {}): Promise<Envelope> => {
     const invoiceId = randomUUID();
     const bytes = Buffer.from(xml, 'utf8');
     documents.set(invoiceId, options.tamper ? Buffer.concat([bytes, Buffer.from(' ')]) : bytes);
@@ -86,7 +86,7 @@ describe('validator service', () => {
       version: 1,
       aggregateId: invoiceId,
       tenant: 'acme',
-      payload: { invoiceId, erpDocumentId: `ERP-${invoiceId.slice(0, 8)}`, document: { invoiceId, sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length }, receivedAt: new Date().toISOString() },
+      payload: { invoiceId, erpDocumentId: `ERP-${invoiceId.slice(0, 8)}`, document: { invoiceId, sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length }, receivedAt: new Date().toISOString(), ...options.extra },
     });
     await publisher.publish(topics.invoiceReceived, envelope);
     return envelope;
@@ -144,4 +144,24 @@ describe('validator service', () => {
     expect(verdict.topic).toBe(topics.invoiceValidated);
     expect(seen.filter((m) => m.topic === deadLetterTopic(topics.invoiceReceived) && m.envelope.id === received.id)).toHaveLength(0);
   }, 150_000);
+
+  it('passes the offline marking and hashOfCorrectedInvoice on to invoice.validated unchanged', async () => {
+    const offline = { mode: 'failure', periodEndedAt: '2026-01-15T14:00:00+01:00' };
+    const hashOfCorrectedInvoice = createHash('sha256').update('the rejected file').digest('base64');
+    const correction = await receive(buildSampleInvoice({ sellerNip: '5261040828', invoiceNumber: 'FV/OFF/1', issueDate: today }), { extra: { offline, hashOfCorrectedInvoice } });
+    const plain = await receive(buildSampleInvoice({ sellerNip: '5261040828', invoiceNumber: 'FV/OFF/2', issueDate: today }), { extra: { offline: { mode: 'offline24' } } });
+    const [verdict] = await waitFor(() => verdictOf(correction.aggregateId).length > 0 && verdictOf(correction.aggregateId), { what: 'verdict', timeoutMs: 30_000 });
+    expect(verdict.topic).toBe(topics.invoiceValidated);
+    expect(verdict.envelope.payload).toMatchObject({ invoiceId: correction.aggregateId, form: 'FA(3)', offline, hashOfCorrectedInvoice });
+    const [other] = await waitFor(() => verdictOf(plain.aggregateId).length > 0 && verdictOf(plain.aggregateId), { what: 'verdict', timeoutMs: 30_000 });
+    expect(other.envelope.payload).toMatchObject({ offline: { mode: 'offline24' } });
+    expect(other.envelope.payload).not.toHaveProperty('hashOfCorrectedInvoice');
+  });
+
+  it('refuses an FA(2) invoice marked offline (OFFLINE_REQUIRES_FA3, PL and EN)', async () => {
+    const received = await receive(buildSampleInvoice({ form: 'FA(2)', sellerNip: '5261040828', invoiceNumber: 'FV/OFF/3', issueDate: today }), { extra: { offline: { mode: 'unavailability' } } });
+    const [verdict] = await waitFor(() => verdictOf(received.aggregateId).length > 0 && verdictOf(received.aggregateId), { what: 'verdict', timeoutMs: 30_000 });
+    expect(verdict.topic).toBe(topics.invoiceInvalid);
+    expect(verdict.envelope.payload).toMatchObject({ stage: 'rules', issues: [{ code: 'OFFLINE_REQUIRES_FA3', messagePl: expect.stringContaining('trybie offline'), messageEn: expect.stringContaining('must be an FA(3)') }] });
+  });
 });
