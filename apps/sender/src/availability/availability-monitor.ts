@@ -11,8 +11,9 @@ import type { AvailabilitySettings } from './availability.settings';
 import { probeKsef } from './ksef-health-probe';
 
 /**
- * Feeds the tracker with the breaker's state (every tick) and a health probe of KSeF (every `probeIntervalMs`), and
- * records each change of the derived state as a history row plus `ksef-availability.changed` in one transaction.
+ * Feeds the tracker with the breaker's state (every tick) and a health probe of KSeF (every `probeIntervalMs`), hands
+ * the probe's results to the breaker (a half-open send waits for one that found KSeF answering), and records each
+ * change of the derived state as a history row plus `ksef-availability.changed` in one transaction.
  * Nothing is recorded before the first signal (a probe result or a breaker opening): a state needs evidence.
  */
 export class AvailabilityMonitor {
@@ -40,6 +41,10 @@ export class AvailabilityMonitor {
   }
 
   start(): void {
+    // The breaker's half-open probe waits for this monitor's probe to find KSeF answering (no session opened into a
+    // dead KSeF); three missed probe rounds and the breaker falls back to its timed half-open.
+    const { probeIntervalMs, probeTimeoutMs } = this.settings;
+    if (probeIntervalMs > 0) this.breaker.gateOnHealthProbe(3 * (probeIntervalMs + probeTimeoutMs) + this.settings.tickMs);
     this.stopped = false;
     this.schedule(0);
   }
@@ -54,8 +59,10 @@ export class AvailabilityMonitor {
   async tick(): Promise<void> {
     const { probeIntervalMs, probeTimeoutMs } = this.settings;
     if (probeIntervalMs > 0 && Date.now() - this.lastProbeAt >= probeIntervalMs) {
-      this.lastProbeAt = Date.now();
+      const startedAt = Date.now();
+      this.lastProbeAt = startedAt;
       const probe = await probeKsef(this.endpoint, probeTimeoutMs);
+      this.breaker.healthProbe(probe.ok, startedAt);
       if (probe.ok) this.tracker.success(probe.at);
       else this.tracker.failure(probe.at, 'HEALTH_PROBE_FAILED', probe.detail);
       this.observed = true;
