@@ -116,7 +116,7 @@ describe('panel door in headless Chromium: hostile text is inert; admins manage 
   };
   /** Nothing the hostile text carried ran: no flag, no alert, no element made of it. */
   const inert = async (page: Page) => {
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     expect(await page.locator('main script').count()).toBe(0);
     expect(dialogs).toEqual([]);
