@@ -7,8 +7,8 @@
 //   node bench/simulator-throughput.mjs [--invoices 20000] [--concurrency 64] [--sessions 8]
 import { spawn } from 'node:child_process';
 import { constants, createCipheriv, createHash, publicEncrypt, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -30,6 +30,24 @@ const PORT = 3000 + Math.floor(Math.random() * 500) + 13_000;
 const db = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? 'ksef', password: process.env.PGPASSWORD ?? 'ksef' };
 const dbName = `bench_sim_${randomBytes(4).toString('hex')}`;
 
+// CPU seconds a process has used (user + system), from /proc: on a shared machine the CPU cost per invoice is a steadier
+// measure than the rate, which depends on what else runs. Linux only; undefined elsewhere or for a vanished process.
+const TICKS = 100;
+const cpuSeconds = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return undefined;
+  }
+};
+// The PostgreSQL backends serving the bench database (PostgreSQL runs on this machine in the dev setup).
+const backendCpu = async (client) => {
+  const { rows } = await client.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName]);
+  return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]).filter(([, c]) => c !== undefined));
+};
+const sumCpuDelta = (before, after) => [...after].reduce((sum, [pid, cpu]) => sum + cpu - (before.get(pid) ?? 0), 0);
+
 const sha256 = (b) => createHash('sha256').update(b).digest('base64');
 const invoiceXml = (n) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<Faktura xmlns="http://crd.gov.pl/wzor/2025/06/25/13775/"><Naglowek><KodFormularza kodSystemowy="FA (3)" wersjaSchemy="1-0E">FA</KodFormularza><WariantFormularza>3</WariantFormularza><DataWytworzeniaFa>2026-01-02T08:00:00Z</DataWytworzeniaFa><SystemInfo>bench</SystemInfo></Naglowek>` +
@@ -44,7 +62,7 @@ async function main() {
   await admin.query(`CREATE DATABASE "${dbName}"`);
   const env = { ...process.env, HTTP_PORT: String(PORT), HTTP_HOST: '127.0.0.1', PGDATABASE: dbName, SIM_MODE: 'test', SIM_RATE_LIMITS: 'off', SIM_PROCESSING_DELAY_MS: '50', LOG_LEVEL: 'warn', OTEL_ENABLED: 'false', DB_POOL_SIZE: '16' };
   const nodeArgs = (process.env.SIM_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/apps/ksef-simulator/main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, process.env.SIM_MAIN ?? join(root, 'dist/apps/ksef-simulator/main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${PORT}`;
   try {
     for (let i = 0; ; i++) {
@@ -105,6 +123,7 @@ async function main() {
     let accepted = 0;
     const other = {};
     const latencies = [];
+    const cpuBefore = { sim: cpuSeconds(child.pid), pg: await backendCpu(admin), load: process.cpuUsage() };
     const started = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -120,6 +139,10 @@ async function main() {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const simCpu = cpuSeconds(child.pid) - cpuBefore.sim;
+    const pgCpu = sumCpuDelta(cpuBefore.pg, await backendCpu(admin));
+    const loadUsage = process.cpuUsage(cpuBefore.load);
+    const loadCpu = (loadUsage.user + loadUsage.system) / 1e6;
     const processingStarted = performance.now();
     if (holdRule) await fetch(`${base}/admin/faults/${holdRule.id}`, { method: 'DELETE' });
     latencies.sort((a, b) => a - b);
@@ -149,6 +172,14 @@ async function main() {
       seconds: Number(seconds.toFixed(3)),
       acceptedPerSecond: Math.round(accepted / seconds),
       latencyMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: pct(100) },
+      // CPU used during the submission phase, per accepted invoice (ms): the simulator process (HTTP, crypto, and,
+      // without --hold-processing, the processing that runs alongside), its PostgreSQL backends, the load generator.
+      cpuMsPerInvoice: {
+        simulator: Number(((1000 * simCpu) / accepted).toFixed(3)),
+        postgres: Number(((1000 * pgCpu) / accepted).toFixed(3)),
+        loadGenerator: Number(((1000 * loadCpu) / accepted).toFixed(3)),
+      },
+      loadAverage1m: Number(loadavg()[0].toFixed(2)),
       // With --hold-processing: seconds from releasing the hold until every invoice is final; otherwise from the start.
       allProcessedAfterSeconds: Number(processedAt.toFixed(3)),
       processedOk: okCount,

@@ -11,5 +11,11 @@ const officialArtifacts = [
 
 module.exports = {
   output: { path: join(__dirname, '../../dist/apps/ksef-simulator') },
-  plugins: [new NxAppWebpackPlugin(appWebpackOptions(__dirname, officialArtifacts))],
+  plugins: [
+    new NxAppWebpackPlugin({
+      ...appWebpackOptions(__dirname, officialArtifacts),
+      // The invoice checks run in a worker thread (src/sessions/invoice-checker.ts); its script ships next to main.js.
+      additionalEntryPoints: [{ entryName: 'processing-worker', entryPath: 'apps/ksef-simulator/src/processing-worker.ts' }],
+    }),
+  ],
 };

@@ -45,6 +45,7 @@ import { KsefTokenService } from './tokens/ksef-token.service';
 import { TokensController } from './tokens/tokens.controller';
 import { LatarniaRepository } from './infrastructure/latarnia.repository';
 import { LatarniaService } from './latarnia/latarnia.service';
+import { InvoiceChecker } from './sessions/invoice-checker';
 
 /** The KSeF 2.0 simulator: KSeF endpoints under /v2, admin API under /admin, state in PostgreSQL. */
 @Module({})
@@ -79,6 +80,7 @@ export class KsefSimulatorModule {
         SessionService,
         SessionViewsService,
         ProcessingQueue,
+        InvoiceChecker,
         InvoiceProcessingService,
         BatchRepository,
         BatchSessionService,

@@ -17,6 +17,9 @@ export const TEST_SETTINGS: SimulatorSettings = {
   clockScale: 1,
   rateLimits: 'off',
   faultSeed: 7,
+  // Checks in the test's own thread (a worker thread from TypeScript sources needs ts-node: seconds per boot);
+  // processing-worker.int.spec.ts covers the worker, SIM_TEST_PROCESSING_WORKERS=1 runs any suite with it.
+  processingWorkers: Number(process.env.SIM_TEST_PROCESSING_WORKERS ?? 0),
 };
 
 export interface RunningSimulator {

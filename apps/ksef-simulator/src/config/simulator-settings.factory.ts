@@ -15,5 +15,6 @@ export function settingsFromConfig(c: SimulatorConfig): SimulatorSettings {
     clockScale: c.SIM_CLOCK_SCALE,
     rateLimits: c.SIM_RATE_LIMITS,
     faultSeed: c.SIM_FAULT_SEED,
+    processingWorkers: c.SIM_PROCESSING_WORKERS,
   };
 }

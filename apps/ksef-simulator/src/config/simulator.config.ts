@@ -19,6 +19,7 @@ import { envBoolean, envInt, loadServiceConfig } from '@ksef-bridge/config';
  * | SIM_RATE_LIMITS | te | initial limits: `te` (10x production), `production`, or `off` |
  * | SIM_FAULT_SEED | 1 | seed of the fault-injection random generator |
  * | SIM_BODY_LIMIT_BYTES | 110000000 | largest request body (batch parts are up to 100 MB) |
+ * | SIM_PROCESSING_WORKERS | 1 | worker threads for the invoice checks (XSD validation); 0 = in the HTTP thread |
  */
 export const config = loadServiceConfig('ksef-simulator', 3100, {
   SIM_MODE: z.enum(['test', 'production']).default('test'),
@@ -33,6 +34,7 @@ export const config = loadServiceConfig('ksef-simulator', 3100, {
   SIM_RATE_LIMITS: z.enum(['te', 'production', 'off']).default('te'),
   SIM_FAULT_SEED: envInt(1, 0, 2_147_483_647),
   SIM_BODY_LIMIT_BYTES: envInt(110_000_000, 1_000_000, 1_000_000_000),
+  SIM_PROCESSING_WORKERS: envInt(1, 0, 16),
 });
 
 export type SimulatorConfig = typeof config;

@@ -11,4 +11,6 @@ export interface SimulatorSettings {
   clockScale: number;
   rateLimits: 'te' | 'production' | 'off';
   faultSeed: number;
+  /** Worker threads for the invoice checks (XSD); 0 = in the HTTP thread. Default 1 (SIM_PROCESSING_WORKERS). */
+  processingWorkers?: number;
 }

@@ -4,8 +4,11 @@ import { generateKsefNumber, type KsefXmlValidator } from '@ksef-bridge/ksef-spe
 import type { Logger } from '@ksef-bridge/observability';
 import { LOGGER } from '@ksef-bridge/service-kit';
 import { SimClock } from '../domain/clock';
+import { randomPool } from '../domain/random-pool';
 import { FaultPlan } from '../domain/faults/fault-plan';
-import { checkInvoice } from '../domain/processing/invoice-checks';
+import type { CheckResult } from '../domain/processing/invoice-checks';
+import type { CheckRequest } from '../domain/processing/check-protocol';
+import { InvoiceChecker } from './invoice-checker';
 import { INVOICE_STATUS } from '../domain/statuses';
 import type { SimulatorSettings } from '../domain/simulator-settings';
 import { SIM_SETTINGS } from '../domain/simulator-tokens';
@@ -26,6 +29,8 @@ interface QueuedInvoice {
 }
 
 const BATCH = 500;
+
+type SessionContext = Awaited<ReturnType<SessionService['contextOf']>>;
 
 /**
  * Asynchronous invoice processing. Submissions are queued in memory (and are in PostgreSQL with status 100, so a
@@ -50,6 +55,7 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
     @Inject(SIM_SETTINGS) private readonly settings: SimulatorSettings,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: SimulatorMetrics,
+    private readonly checker: InvoiceChecker,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -66,6 +72,7 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await this.checker.close();
     this.validator.close();
   }
 
@@ -121,11 +128,18 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
     const now = this.clock.date();
     const outcomes: InvoiceOutcome[] = [];
     const candidates: (InvoiceOutcome & { sessionReference: string })[] = [];
+    // The checks themselves (XSD and all) run for the whole batch at once, in the worker thread(s).
+    const prepared: { row: InvoiceSnapshot; session: SessionContext; request: CheckRequest }[] = [];
     for (const row of rows) {
-      const outcome = await this.evaluate(row, now);
+      if (!row.content) outcomes.push({ ...this.baseOutcome(row), status: INVOICE_STATUS.decryption });
+      else prepared.push(await this.prepare(row, row.content, now));
+    }
+    const checked = await this.checker.check(prepared.map((p) => p.request));
+    prepared.forEach(({ row, session }, i) => {
+      const outcome = this.decide(row, session, checked[i], now);
       if (outcome.status.code === 200) candidates.push({ ...outcome, sessionReference: row.session_reference });
       else outcomes.push(outcome);
-    }
+    });
     const clashes = await this.invoices.claimDuplicateKeys(
       candidates.map((c) => ({
         sellerNip: c.sellerNip ?? '',
@@ -159,19 +173,28 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
     for (const session of new Set(rows.map((r) => r.session_reference))) void this.sessions.tryFinalize(session);
   }
 
-  private async evaluate(row: InvoiceSnapshot, now: Date): Promise<InvoiceOutcome> {
-    const base: InvoiceOutcome = { referenceNumber: row.reference_number, status: INVOICE_STATUS.unknown, invoicingMode: row.offline_mode ? 'Offline' : 'Online' };
-    if (!row.content) return { ...base, status: INVOICE_STATUS.decryption };
+  private baseOutcome(row: InvoiceSnapshot): InvoiceOutcome {
+    return { referenceNumber: row.reference_number, status: INVOICE_STATUS.unknown, invoicingMode: row.offline_mode ? 'Offline' : 'Online' };
+  }
+
+  /** What the checks need of the session and its limits (state stays in this thread). */
+  private async prepare(row: InvoiceSnapshot, content: Buffer, now: Date): Promise<{ row: InvoiceSnapshot; session: SessionContext; request: CheckRequest }> {
     const session = await this.sessions.contextOf(row.session_reference);
     const limits = (await this.limits.forContext(session.contextType, session.contextValue))[session.type === 'Batch' ? 'batchSession' : 'onlineSession'];
-    const checked = checkInvoice(row.content, row.form_code.systemCode, this.validator, {
+    const options = {
       production: this.settings.mode === 'production',
       maxSizeBytes: limits.maxInvoiceSizeInMB * 1_000_000,
       maxSizeWithAttachmentBytes: limits.maxInvoiceWithAttachmentSizeInMB * 1_000_000,
       // Attachments need the NIP's permission and come only by batch, or interactively as an offline technical correction.
       attachmentsAllowed: (await this.limits.attachmentsAllowed(session.contextValue)) && (session.type === 'Batch' || (row.offline_mode && Boolean(row.hash_of_corrected))),
       now,
-    });
+    };
+    return { row, session, request: { content, systemCode: row.form_code.systemCode, options } };
+  }
+
+  /** The outcome of a checked invoice: the check's status, 410 for another seller, or 200 with its KSeF number. */
+  private decide(row: InvoiceSnapshot, session: SessionContext, checked: CheckResult, now: Date): InvoiceOutcome {
+    const base = this.baseOutcome(row);
     if (!checked.ok) return { ...base, status: checked.status };
     const f = checked.fields;
     if (session.contextType === 'Nip' && f.sellerNip !== session.contextValue) {
@@ -183,7 +206,7 @@ export class InvoiceProcessingService implements OnModuleInit, OnApplicationShut
     return {
       ...base,
       status: INVOICE_STATUS.success,
-      ksefNumber: generateKsefNumber(f.sellerNip ?? '0000000000', now),
+      ksefNumber: generateKsefNumber(f.sellerNip ?? '0000000000', now, randomPool.hex(6)),
       invoiceNumber: f.invoiceNumber,
       sellerNip: f.sellerNip,
       invoiceType: f.invoiceType,

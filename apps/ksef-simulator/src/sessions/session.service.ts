@@ -3,6 +3,7 @@ import { generateReferenceNumber } from '@ksef-bridge/ksef-spec';
 import type { AccessContext } from '../auth/access.service';
 import { AccessService } from '../auth/access.service';
 import { SimClock } from '../domain/clock';
+import { randomPool } from '../domain/random-pool';
 import { aes256CbcDecrypt, sha256Base64 } from '../domain/crypto/invoice-crypto';
 import { KsefError, ksefException } from '../domain/ksef-error';
 import { INVOICE_STATUS, SESSION_STATUS, type Status } from '../domain/statuses';
@@ -224,7 +225,7 @@ export class SessionService implements OnModuleInit, OnApplicationShutdown {
     }
     if (request.hashOfCorrectedInvoice) await this.checkTechnicalCorrection(ctx, request);
     const ordinal = ++session.invoiceCount;
-    const invoiceReference = generateReferenceNumber('EE', new Date(now));
+    const invoiceReference = generateReferenceNumber('EE', new Date(now), randomPool.take(10));
     // A failed insert does not hand its ordinal back: concurrent submissions may hold later ones (a gap is harmless).
     const row = {
       reference_number: invoiceReference,
