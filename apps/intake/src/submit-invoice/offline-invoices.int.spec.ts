@@ -9,6 +9,18 @@ import { waitFor } from '@ksef-bridge/testing';
 import { startIntake, type Collected, type IntakeHarness } from '../test/intake-harness';
 
 const NIP = '5261040828';
+
+/** The parts of intake's answers these tests read (assertions check the rest with toMatchObject). */
+interface Answer {
+  id: string;
+  contentSha256: string;
+  offline?: unknown;
+  technicalCorrectionOf?: string;
+  technicalCorrections?: unknown;
+  history: Array<{ from?: string; to: string; actor: string; details?: unknown }>;
+  error: { code: string; message: string; details: Record<string, unknown> };
+}
+type ReceivedPayload = { erpDocumentId: string; document: unknown; offline?: unknown; hashOfCorrectedInvoice?: string; sourceMessageId?: string };
 const TOKEN = 'offline-int-test-internal-token';
 
 // Offline issuance (issue #7) through a real intake: the marking on both doors, its precise refusals, the OFFLINE
@@ -39,16 +51,16 @@ describe('offline invoices at intake', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, 'idempotency-key': `k-${String(body['erpDocumentId'])}-${JSON.stringify(body).length}-${Math.random()}` },
       body: JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: (await res.json()) as Answer };
   };
-  const get = async (id: string, apiKey = key) => (await (await fetch(`${intake.url}/v1/invoices/${id}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as any;
+  const get = async (id: string, apiKey = key) => (await (await fetch(`${intake.url}/v1/invoices/${id}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as Answer;
   const stateOf = async (id: string) => ((await intake.dataSource.query(`SELECT state FROM intake.invoices WHERE id = $1`, [id])) as Array<{ state: string }>)[0]?.state;
   const receivedOf = (id: string) => waitFor(() => received.of('invoice.received').find((e) => e.aggregateId === id), { what: `invoice.received of ${id}`, timeoutMs: 30_000 });
 
   /** What the validator does with invoice.received: its verdict carries the marking on unchanged. */
   const validate = async (id: string) => {
     const event = await receivedOf(id);
-    const p = event.payload as any;
+    const p = event.payload as ReceivedPayload;
     const validated = newEnvelope({
       type: 'invoice.validated',
       version: 1,
@@ -94,13 +106,13 @@ describe('offline invoices at intake', () => {
     expect(res.body.technicalCorrectionOf).toBeUndefined();
     const event = await receivedOf(res.body.id);
     expect(event.payload).toMatchObject({ offline });
-    expect((event.payload as any).hashOfCorrectedInvoice).toBeUndefined();
+    expect((event.payload as ReceivedPayload).hashOfCorrectedInvoice).toBeUndefined();
 
     await validate(res.body.id);
     await waitFor(async () => (await stateOf(res.body.id)) === 'OFFLINE', { what: 'OFFLINE', timeoutMs: 60_000 });
     const view = await get(res.body.id);
     expect(view).toMatchObject({ state: 'OFFLINE', stateLabelPl: 'w trybie offline', offline: { mode: 'failure', periodEndedAt: '2026-01-15T13:00:00.000Z' } });
-    expect(view.history.map((h: any) => [h.from ?? null, h.to, h.actor])).toEqual([
+    expect(view.history.map((h) => [h.from ?? null, h.to, h.actor])).toEqual([
       [null, 'RECEIVED', 'intake:http'],
       ['RECEIVED', 'QUEUED', 'validator'],
       ['QUEUED', 'OFFLINE', 'validator'],
@@ -149,7 +161,7 @@ describe('offline invoices at intake', () => {
   it('records a send refusal of an offline invoice as REJECTED (OFFLINE → REJECTED, allowed by the database too)', async () => {
     const invoice = await rejectedOffline('OFF/R/1', { mode: 'unavailability' });
     const view = await get(invoice.id);
-    expect(view.history.map((h: any) => h.to)).toEqual(['RECEIVED', 'QUEUED', 'OFFLINE', 'REJECTED']);
+    expect(view.history.map((h) => h.to)).toEqual(['RECEIVED', 'QUEUED', 'OFFLINE', 'REJECTED']);
     expect(view.history[3]).toMatchObject({ from: 'OFFLINE', errorCode: 'KSEF_21405' });
   });
 
@@ -168,7 +180,7 @@ describe('offline invoices at intake', () => {
       }),
     );
     await waitFor(async () => (await stateOf(res.body.id)) === 'REJECTED', { what: 'REJECTED', timeoutMs: 60_000 });
-    expect((await get(res.body.id)).history.map((h: any) => h.to)).toEqual(['RECEIVED', 'QUEUED', 'OFFLINE', 'SENT', 'REJECTED']);
+    expect((await get(res.body.id)).history.map((h) => h.to)).toEqual(['RECEIVED', 'QUEUED', 'OFFLINE', 'SENT', 'REJECTED']);
   });
 
   it('takes a technical correction of a rejected offline invoice: marking inherited, hashOfCorrectedInvoice on invoice.received', async () => {
@@ -200,7 +212,7 @@ describe('offline invoices at intake', () => {
   });
 
   it('answers as its OpenAPI document describes (marking, link, corrections, refusal codes)', async () => {
-    const doc = (await (await fetch(`${intake.url}/v1/openapi.json`)).json()) as any;
+    const doc = (await (await fetch(`${intake.url}/v1/openapi.json`)).json()) as { components: unknown; paths: Record<string, { post: { responses: Record<string, { 'x-error-codes'?: string[] }> } }> };
     const ajv = new Ajv2020({ strict: false });
     addFormats(ajv);
     ajv.addSchema({ $id: 'intake-api', components: doc.components });
@@ -214,7 +226,7 @@ describe('offline invoices at intake', () => {
     const created = await post(body);
     check('Invoice', created.body);
     check('Invoice', await get(original.id));
-    const codes = Object.values(doc.paths['/v1/invoices'].post.responses).flatMap((r: any) => r['x-error-codes'] ?? []);
+    const codes = Object.values(doc.paths['/v1/invoices'].post.responses).flatMap((r) => r['x-error-codes'] ?? []);
     for (const code of ['OFFLINE_MODE_UNKNOWN', 'OFFLINE_PERIOD_NOT_ALLOWED', 'OFFLINE_MARKING_INVALID', 'OFFLINE_MODE_MISMATCH', 'CORRECTED_INVOICE_NOT_FOUND', 'CORRECTED_INVOICE_NOT_OFFLINE', 'CORRECTED_INVOICE_NOT_REJECTED']) {
       expect(codes).toContain(code);
     }
@@ -269,7 +281,7 @@ describe('offline invoices at intake', () => {
     it('HTTP: a missing invoice and another tenant\'s answer with the same message shape (nothing disclosed)', async () => {
       const missing = await post({ erpDocumentId: 'OFF/X/m1', xml: xml('OFF/X/m1'), technicalCorrectionOf: '00000000-0000-4000-8000-000000000000' });
       const foreign = await post({ erpDocumentId: 'OFF/X/m2', xml: xml('OFF/X/m2'), technicalCorrectionOf: ids['otherTenantRejected'] });
-      const shape = (r: { body: any }, id: string) => r.body.error.message.replace(id, '<id>');
+      const shape = (r: { body: Answer }, id: string) => r.body.error.message.replace(id, '<id>');
       expect(shape(foreign, ids['otherTenantRejected'])).toBe(shape(missing, '00000000-0000-4000-8000-000000000000'));
       expect(Object.keys(foreign.body.error.details)).toEqual(['technicalCorrectionOf']);
     });
@@ -277,7 +289,7 @@ describe('offline invoices at intake', () => {
     it.each(cases.filter(([, , , code]) => code !== 'REQUEST_INVALID'))('Kafka: %s → intake.rejected and a dead-letter record', async (_what, extra, _status, code) => {
       const erpDocumentId = `OFF/XK/${code}/${Math.random().toString(36).slice(2, 8)}`;
       const source = await kafkaSubmit({ erpDocumentId, xmlBase64: Buffer.from(xml(erpDocumentId)).toString('base64'), ...extra() });
-      const rejection = await waitFor(() => rejected.of('intake.rejected').find((e) => (e.payload as any).sourceMessageId === source.id), { what: `rejection ${code}`, timeoutMs: 30_000 });
+      const rejection = await waitFor(() => rejected.of('intake.rejected').find((e) => (e.payload as ReceivedPayload).sourceMessageId === source.id), { what: `rejection ${code}`, timeoutMs: 30_000 });
       expect(rejection.payload).toMatchObject({ code, erpDocumentId });
       const dead = await waitFor(() => deadLetters.messages.find((m) => m.envelope.id === source.id), { what: 'dead letter', timeoutMs: 30_000 });
       expect(dead.envelope.headers[DLT_HEADER.errorCode]).toBe(code);
