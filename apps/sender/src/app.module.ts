@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { config, platform } from './config/sender.config';
+import { latarniaUrlFor } from './availability/latarnia-url';
 import { parseMasterKey } from './contexts/token-cipher';
 import { senderAppModule } from './sender.module';
 import { DEFAULT_SENDER_TOPICS, type SenderSettings } from './sender.settings';
@@ -40,6 +41,7 @@ export function senderSettingsFromConfig(): SenderSettings {
       degradedAfterMs: config.SENDER_AVAILABILITY_DEGRADED_AFTER_MS,
       confirmMs: config.SENDER_AVAILABILITY_CONFIRM_MS,
       recoverMs: config.SENDER_AVAILABILITY_RECOVER_MS,
+      latarniaUrl: latarniaUrlFor(config.KSEF_BASE_URL, config.KSEF_LATARNIA_URL),
     },
   };
 }

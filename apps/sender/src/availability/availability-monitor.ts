@@ -5,8 +5,9 @@ import type { Logger } from '@ksef-bridge/observability';
 import type { OutboxWriter } from '@ksef-bridge/outbox';
 import { withTransaction } from '@ksef-bridge/persistence';
 import type { CircuitBreaker } from '../domain/circuit-breaker';
+import type { AnnouncedState, LatarniaFeed } from './announced-failures';
 import { AvailabilityTracker } from './availability-tracker';
-import type { AvailabilityRepository } from './availability.repository';
+import { announcedKey, type AnnouncedAvailability, type AvailabilityRepository } from './availability.repository';
 import type { AvailabilitySettings } from './availability.settings';
 import { probeKsef } from './ksef-health-probe';
 
@@ -22,10 +23,13 @@ export class AvailabilityMonitor {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private lastProbeAt = Number.NEGATIVE_INFINITY;
+  private lastLatarniaAt = Number.NEGATIVE_INFINITY;
   private observed = false;
   private stopped = true;
   /** The recorded state as last read or written (for the gauge); undefined before any. */
   current: KsefAvailabilityState | undefined;
+  /** The recorded announcement as last read or written (for the Latarnia gauge); undefined before any or without the feed. */
+  currentAnnounced: AnnouncedAvailability | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -36,6 +40,8 @@ export class AvailabilityMonitor {
     readonly endpoint: string,
     private readonly topic: string,
     private readonly logger: Logger,
+    /** KSeF's announced-failure feed; undefined: not read (events then carry no `announced`). */
+    readonly latarnia?: LatarniaFeed,
   ) {
     this.tracker = new AvailabilityTracker(settings);
   }
@@ -67,6 +73,12 @@ export class AvailabilityMonitor {
       else this.tracker.failure(probe.at, 'HEALTH_PROBE_FAILED', probe.detail);
       this.observed = true;
     }
+    // Latarnia with the probe (every 15 s when the probe is off): a public feed on KSeF's own host, not ours to poll hard.
+    if (this.latarnia && Date.now() - this.lastLatarniaAt >= (probeIntervalMs > 0 ? probeIntervalMs : 15_000)) {
+      this.lastLatarniaAt = Date.now();
+      await this.latarnia.refresh();
+    }
+    const announced = this.latarnia ? toAnnounced(this.latarnia.state()) : undefined;
     const openedAt = this.breaker.openedSince;
     if (openedAt !== undefined) this.observed = true;
     this.tracker.breaker(openedAt, Date.now(), this.breaker.consecutiveFailures);
@@ -74,16 +86,22 @@ export class AvailabilityMonitor {
 
     const recorded = await this.repository.current(this.dataSource.manager, this.endpoint);
     this.current = recorded?.state;
+    this.currentAnnounced = recorded?.announced ?? undefined;
     const derived = this.tracker.derive(recorded?.state, Date.now());
-    if (derived.state === recorded?.state) return;
+    const sameState = derived.state === recorded?.state;
+    // A new announcement (or the feed turning unreadable) is a transition of its own, even when our observation holds.
+    if (sameState && (!announced || announcedKey(announced) === announcedKey(recorded?.announced))) return;
     const from = recorded?.state ?? null;
+    const since = sameState ? new Date() : new Date(derived.since);
+    const detail = sameState && announced ? announcedDetail(announced, this.latarnia?.state().detail ?? '') : derived.detail;
     const written = await withTransaction(this.dataSource, (manager) =>
-      this.repository.transition(manager, this.outbox, this.topic, { endpoint: this.endpoint, from, to: derived.state, since: new Date(derived.since), cause: derived.cause, detail: derived.detail, recordedBy: this.recordedBy }),
+      this.repository.transition(manager, this.outbox, this.topic, { endpoint: this.endpoint, from, to: derived.state, since, cause: derived.cause, detail, recordedBy: this.recordedBy, ...(announced ? { announced, fromAnnounced: recorded?.announced ?? null } : {}) }),
     );
     if (!written) return;
     this.current = written.to;
+    this.currentAnnounced = written.announced;
     const log = written.to === 'AVAILABLE' ? this.logger.info.bind(this.logger) : this.logger.warn.bind(this.logger);
-    log({ endpoint: this.endpoint, from, to: written.to, since: written.since, cause: written.cause, detail: written.detail }, 'KSeF availability changed');
+    log({ endpoint: this.endpoint, from, to: written.to, since: written.since, cause: written.cause, detail: written.detail, announced: written.announced }, 'KSeF availability changed');
   }
 
   private schedule(delayMs: number): void {
@@ -94,4 +112,16 @@ export class AvailabilityMonitor {
         .finally(() => this.schedule(this.settings.tickMs));
     }, delayMs);
   }
+}
+
+/** The feed's state in the event's terms. */
+function toAnnounced(state: AnnouncedState): AnnouncedAvailability {
+  const a = state.announcement;
+  return { status: state.status, ...(a ? { messageId: a.messageId, eventId: a.eventId, title: a.title, start: a.start, ...(a.end ? { end: a.end } : {}) } : {}) };
+}
+
+function announcedDetail(a: AnnouncedAvailability, unreadable: string): string {
+  if (a.status === 'UNKNOWN') return unreadable || 'Latarnia unreadable';
+  if (!a.title) return `Latarnia: ${a.status}`;
+  return `Latarnia: ${a.status} "${a.title}" from ${a.start}${a.end ? ` until ${a.end}` : ''}`;
 }

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AvailabilityMonitor } from './availability-monitor';
 import { AvailabilityRepository, type AvailabilityPeriod } from './availability.repository';
 
-const view = (p: AvailabilityPeriod) => ({ state: p.state, previousState: p.previousState, since: p.startedAt.toISOString(), until: p.endedAt?.toISOString() ?? null, cause: p.cause, detail: p.detail });
+const view = (p: AvailabilityPeriod) => ({ state: p.state, previousState: p.previousState, since: p.startedAt.toISOString(), until: p.endedAt?.toISOString() ?? null, cause: p.cause, detail: p.detail, announced: p.announced });
 
 /**
  * `GET /v1/ksef/availability[?history=N]`: KSeF's availability as this sender sees it, with the last N periods
@@ -30,6 +30,8 @@ export class AvailabilityController {
       since: current?.startedAt.toISOString() ?? null,
       cause: current?.cause ?? null,
       detail: current?.detail ?? null,
+      // KSeF's own word (Latarnia): null when the feed is not read or nothing is recorded yet; UNKNOWN when unreadable.
+      announced: current?.announced ?? null,
       history: periods.map(view),
     };
   }

@@ -41,5 +41,17 @@ export function ksefAvailabilityMigrations(schema: string): Array<new () => Migr
       await q.query(`DROP FUNCTION ${s}.ksef_availability_guard()`);
     }
   }
-  return [KsefAvailability1764200000100];
+  /** What KSeF announced (Latarnia) during each period: nullable, so rows from before the feed was read stay valid. */
+  class KsefAvailabilityAnnounced1764200000101 implements MigrationInterface {
+    name = 'KsefAvailabilityAnnounced1764200000101';
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE ${s}.ksef_availability
+        ADD COLUMN announced_status text CHECK (announced_status IN ('AVAILABLE', 'MAINTENANCE', 'FAILURE', 'TOTAL_FAILURE', 'UNKNOWN')),
+        ADD COLUMN announcement jsonb`);
+    }
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE ${s}.ksef_availability DROP COLUMN announcement, DROP COLUMN announced_status`);
+    }
+  }
+  return [KsefAvailability1764200000100, KsefAvailabilityAnnounced1764200000101];
 }

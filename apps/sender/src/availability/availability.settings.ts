@@ -7,6 +7,11 @@ export interface AvailabilitySettings extends AvailabilityWindows {
   probeTimeoutMs: number;
   /** How often the state is re-derived (and the breaker read). */
   tickMs: number;
+  /**
+   * KSeF's announced-failure feed (Latarnia) base URL, read each probe round (every 15 s when the probe is off);
+   * unset: not read, and the events carry no `announced` (availability/latarnia-url.ts picks it from the config).
+   */
+  latarniaUrl?: string;
 }
 
 export const DEFAULT_AVAILABILITY_SETTINGS: AvailabilitySettings = {

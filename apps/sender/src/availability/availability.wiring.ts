@@ -7,6 +7,7 @@ import { OutboxWriter } from '@ksef-bridge/outbox';
 import { LOGGER, METRICS_REGISTRY } from '@ksef-bridge/service-kit';
 import type { CircuitBreaker } from '../domain/circuit-breaker';
 import type { SenderSettings } from '../sender.settings';
+import { LatarniaFeed } from './announced-failures';
 import { AvailabilityController } from './availability.controller';
 import { AvailabilityMonitor } from './availability-monitor';
 import { AvailabilityRepository } from './availability.repository';
@@ -27,6 +28,21 @@ function registerAvailabilityGauge(registry: Registry, monitor: AvailabilityMoni
   }));
 }
 
+const LATARNIA_STATUS_VALUES = { UNKNOWN: -1, AVAILABLE: 0, MAINTENANCE: 1, FAILURE: 2, TOTAL_FAILURE: 3 } as const;
+
+/** `ksef_latarnia_status{endpoint}`: what KSeF announces; -1 UNKNOWN (unreadable), 0 AVAILABLE, 1 MAINTENANCE, 2 FAILURE, 3 TOTAL_FAILURE. */
+function registerLatarniaGauge(registry: Registry, monitor: AvailabilityMonitor): void {
+  getOrCreateMetric(registry, 'ksef_latarnia_status', (registers) => new Gauge({
+    name: 'ksef_latarnia_status',
+    help: "KSeF's announced status (Latarnia) as the sender records it: -1 UNKNOWN (feed unreadable), 0 AVAILABLE, 1 MAINTENANCE, 2 FAILURE, 3 TOTAL_FAILURE",
+    labelNames: ['endpoint'],
+    registers,
+    collect() {
+      if (monitor.currentAnnounced) this.set({ endpoint: monitor.endpoint }, LATARNIA_STATUS_VALUES[monitor.currentAnnounced.status]);
+    },
+  }));
+}
+
 /** Ensures the availability topic, registers the gauge, runs the monitor while the app is up. */
 @Injectable()
 class AvailabilityLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
@@ -39,6 +55,7 @@ class AvailabilityLifecycle implements OnModuleInit, OnApplicationBootstrap, OnM
 
   onModuleInit(): void {
     registerAvailabilityGauge(this.metrics, this.monitor);
+    if (this.monitor.latarnia) registerLatarniaGauge(this.metrics, this.monitor);
   }
 
   /**
@@ -61,16 +78,20 @@ class AvailabilityLifecycle implements OnModuleInit, OnApplicationBootstrap, OnM
 export function availabilityFeature(settings: SenderSettings, breaker: CircuitBreaker): { providers: Provider[]; controllers: Array<new (...args: never[]) => unknown> } {
   const availability = settings.availability ?? DEFAULT_AVAILABILITY_SETTINGS;
   const topic = settings.availabilityTopic ?? TOPICS.ksefAvailabilityChanged;
+  // An unreadable feed turns a known announcement into UNKNOWN after the outage-confirmation window, not at one lost read.
+  const latarnia = availability.latarniaUrl ? new LatarniaFeed(availability.latarniaUrl, availability.probeTimeoutMs, availability.confirmMs) : undefined;
   return {
     controllers: [AvailabilityController],
     providers: [
       { provide: AVAILABILITY_TOPIC, useValue: topic },
       { provide: AvailabilityRepository, useValue: new AvailabilityRepository(settings.schema) },
+      // Injectable by the rest of the sender (announcedFailures() for offline deadlines); without a feed it knows nothing.
+      { provide: LatarniaFeed, useValue: latarnia ?? new LatarniaFeed('', 0, 0, async () => ({ ok: false, at: Date.now(), detail: 'KSEF_LATARNIA_URL=off' })) },
       {
         provide: AvailabilityMonitor,
         inject: [DataSource, AvailabilityRepository, OutboxWriter, LOGGER],
         useFactory: (ds: DataSource, repository: AvailabilityRepository, outbox: OutboxWriter, logger: Logger) =>
-          new AvailabilityMonitor(ds, repository, outbox, breaker, availability, settings.ksef.baseUrl, topic, logger.child({ component: 'ksef-availability' })),
+          new AvailabilityMonitor(ds, repository, outbox, breaker, availability, settings.ksef.baseUrl, topic, logger.child({ component: 'ksef-availability' }), latarnia),
       },
       AvailabilityLifecycle,
     ],

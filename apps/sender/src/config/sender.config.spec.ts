@@ -1,3 +1,4 @@
+import { latarniaUrlFor } from '../availability/latarnia-url';
 import { DEV_MASTER_KEY, loadSenderConfig } from './sender.config';
 
 describe('sender configuration', () => {
@@ -22,5 +23,17 @@ describe('sender configuration', () => {
     expect(loadSenderConfig({ SENDER_RETRY_DELAYS_MS: '100, 200,300' }).SENDER_RETRY_DELAYS_MS).toEqual([100, 200, 300]);
     expect(() => loadSenderConfig({ SENDER_RETRY_DELAYS_MS: 'soon' })).toThrow(/SENDER_RETRY_DELAYS_MS/);
     expect(() => loadSenderConfig({ SENDER_MAX_ATTEMPTS: '0' })).toThrow(/SENDER_MAX_ATTEMPTS/);
+  });
+
+  it('takes KSEF_LATARNIA_URL as a URL or off, and derives it from the KSeF environment when unset', () => {
+    expect(loadSenderConfig({}).KSEF_LATARNIA_URL).toBeUndefined();
+    expect(loadSenderConfig({ KSEF_LATARNIA_URL: 'off' }).KSEF_LATARNIA_URL).toBe('off');
+    expect(() => loadSenderConfig({ KSEF_LATARNIA_URL: 'lighthouse' })).toThrow(/KSEF_LATARNIA_URL/);
+    expect(latarniaUrlFor('https://api-test.ksef.mf.gov.pl/v2')).toBe('https://api-latarnia-test.ksef.mf.gov.pl');
+    expect(latarniaUrlFor('https://api-demo.ksef.mf.gov.pl/v2')).toBe('https://api-latarnia-test.ksef.mf.gov.pl');
+    expect(latarniaUrlFor('https://api.ksef.mf.gov.pl/v2')).toBe('https://api-latarnia.ksef.mf.gov.pl');
+    expect(latarniaUrlFor(loadSenderConfig({}).KSEF_BASE_URL)).toBe('http://127.0.0.1:3100/latarnia');
+    expect(latarniaUrlFor('https://api.ksef.mf.gov.pl/v2', 'https://mirror.example/latarnia/')).toBe('https://mirror.example/latarnia');
+    expect(latarniaUrlFor('https://api.ksef.mf.gov.pl/v2', 'off')).toBeUndefined();
   });
 });

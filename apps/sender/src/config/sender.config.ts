@@ -47,6 +47,7 @@ const delays = envList(['30000', '120000'])
  * | SENDER_BATCH_MAX_BYTES | 50000000 | sum of invoice sizes per package (held in memory; KSeF: 50 parts of 100 MB) |
  * | SENDER_AVAILABILITY_PROBE_INTERVAL_MS / _PROBE_TIMEOUT_MS | 15000 / 5000 | KSeF health probe (GET /security/public-key-certificates); interval 0: no probe |
  * | SENDER_AVAILABILITY_DEGRADED_AFTER_MS / _CONFIRM_MS / _RECOVER_MS | 10000 / 60000 / 15000 | failing this long → DEGRADED / UNAVAILABLE; answering this long → AVAILABLE |
+ * | KSEF_LATARNIA_URL | by KSEF_BASE_URL: TE/DEMO `https://api-latarnia-test.ksef.mf.gov.pl`, PRD `https://api-latarnia.ksef.mf.gov.pl`, else `{origin}/latarnia` (the simulator) | KSeF's announced-failure feed, read each probe round; `off`: not read |
  * | SENDER_OFFLINE_WARN_BEFORE_MS | 14400000 | an unsent offline invoice this close to its legal deadline counts as due-soon (ksef_sender_offline_invoices) |
  */
 export function loadSenderConfig(env: Env = process.env) {
@@ -84,6 +85,8 @@ export function loadSenderConfig(env: Env = process.env) {
       SENDER_AVAILABILITY_DEGRADED_AFTER_MS: envInt(10_000, 0, 3_600_000),
       SENDER_AVAILABILITY_CONFIRM_MS: envInt(60_000, 0, 3_600_000),
       SENDER_AVAILABILITY_RECOVER_MS: envInt(15_000, 0, 3_600_000),
+      // Unset: derived from KSEF_BASE_URL (availability/latarnia-url.ts); `off`: not read.
+      KSEF_LATARNIA_URL: envOptional(z.union([z.literal('off'), z.string().url()])),
       SENDER_OFFLINE_WARN_BEFORE_MS: envInt(DEFAULT_WARN_BEFORE_MS, 0, 7 * 86_400_000),
     },
     env,

@@ -32,6 +32,23 @@ export const ksefAvailabilityChangedPayload = z.object({
   cause: ksefAvailabilityCauseSchema,
   /** Short, safe detail, e.g. `circuit open for 61 s` or `GET /security/public-key-certificates: HTTP 503`. */
   detail: z.string().max(500),
+  /**
+   * Optional (added in v1, compatible): what KSeF itself announces on its Latarnia feed (API.md §11) at this
+   * transition, next to the sender's own observation in `to`. `UNKNOWN`: the feed was missing or unreadable (never
+   * read as AVAILABLE). Absent when the sender does not read the feed. A change of the announcement alone is a
+   * transition too (then `from` may equal `to`).
+   */
+  announced: z
+    .object({
+      status: z.enum(['AVAILABLE', 'MAINTENANCE', 'FAILURE', 'TOTAL_FAILURE', 'UNKNOWN']),
+      /** The announcement in force behind a non-AVAILABLE status (the newest version of the most severe event). */
+      messageId: z.string().max(100).optional(),
+      eventId: z.number().int().optional(),
+      title: z.string().max(200).optional(),
+      start: z.string().datetime({ offset: true }).optional(),
+      end: z.string().datetime({ offset: true }).optional(),
+    })
+    .optional(),
 });
 
 export const ksefAvailabilityChanged = defineMessage({

@@ -1,0 +1,96 @@
+import type { AnnouncedFailure } from '@ksef-bridge/offline-mode';
+import { latestVersions, readLatarnia, type Announcement, type LatarniaMessage, type LatarniaReading, type LatarniaStatus } from './latarnia-feed';
+
+/**
+ * Announced KSeF failures (category FAILURE or TOTAL_FAILURE) as `sendDeadline` takes them: one per event, from its
+ * newest version; `end` only once KSeF published the event's FAILURE_END (a FAILURE_START's `end` is a planned end,
+ * not the end the 7-business-day count starts from). Oldest first. Maintenance is not a failure (see
+ * `announcedMaintenanceOf`).
+ */
+export function announcedFailuresOf(messages: readonly LatarniaMessage[]): AnnouncedFailure[] {
+  return latestVersions(messages)
+    .filter((m) => m.category === 'FAILURE' || m.category === 'TOTAL_FAILURE')
+    .map((m) => ({ start: new Date(m.start), ...(m.type === 'FAILURE_END' && m.end ? { end: new Date(m.end) } : {}) }))
+    .sort((a, b) => a.start.getTime() - b.start.getTime());
+}
+
+/** Announced maintenance windows (KSeF's planned unavailability), newest version of each, oldest first. */
+export function announcedMaintenanceOf(messages: readonly LatarniaMessage[]): AnnouncedFailure[] {
+  return latestVersions(messages)
+    .filter((m) => m.category === 'MAINTENANCE')
+    .map((m) => ({ start: new Date(m.start), ...(m.end ? { end: new Date(m.end) } : {}) }))
+    .sort((a, b) => a.start.getTime() - b.start.getTime());
+}
+
+/** What the sender last learned from Latarnia: the status (UNKNOWN when unreadable) and the announcement behind it. */
+export interface AnnouncedState {
+  status: LatarniaStatus;
+  announcement?: Announcement;
+  /** Why the status is UNKNOWN (the failed read), or '' when readable. */
+  detail: string;
+}
+
+/**
+ * The sender's view of KSeF's announced-failure feed (Latarnia, API.md §11), refreshed by the availability monitor.
+ * Read-only for the rest of the sender: `announcedFailures()` gives the failures KSeF announced, as
+ * `AnnouncedFailure[]` for `sendDeadline` (@ksef-bridge/offline-mode). Before the first good read, and when the feed
+ * has been unreadable for `unknownAfterMs`, the state is UNKNOWN (never AVAILABLE); the last good list of failures is
+ * kept meanwhile (an unreadable feed does not un-announce a failure), with `lastReadAt` saying how old it is.
+ */
+export class LatarniaFeed {
+  private lastGood: Extract<LatarniaReading, { ok: true }> | undefined;
+  private failingSince: number | undefined;
+  private lastFailure = '';
+
+  constructor(
+    /** Latarnia base URL (`…/status`, `…/messages` below it). */
+    readonly url: string,
+    private readonly timeoutMs: number,
+    /** Failed reads for this long turn a known status into UNKNOWN (a single lost read does not). */
+    private readonly unknownAfterMs: number,
+    private readonly read: (url: string, timeoutMs: number) => Promise<LatarniaReading> = readLatarnia,
+  ) {}
+
+  /** Reads the feed once (the availability monitor calls this each probe round). Never throws. */
+  async refresh(): Promise<LatarniaReading> {
+    const reading = await this.read(this.url, this.timeoutMs).catch((err: unknown): LatarniaReading => ({ ok: false, at: Date.now(), detail: String(err) }));
+    this.apply(reading);
+    return reading;
+  }
+
+  /** Takes a reading (exposed for tests and for callers that read the feed themselves). */
+  apply(reading: LatarniaReading): void {
+    if (reading.ok) {
+      this.lastGood = reading;
+      this.failingSince = undefined;
+      return;
+    }
+    this.failingSince ??= reading.at;
+    this.lastFailure = reading.detail;
+  }
+
+  /** The announced state at `now`. */
+  state(now: number = Date.now()): AnnouncedState {
+    const failing = this.failingSince !== undefined;
+    if (!this.lastGood || (failing && now - (this.failingSince as number) >= this.unknownAfterMs)) {
+      return { status: 'UNKNOWN', detail: `Latarnia unreadable: ${this.lastFailure || 'not read yet'}` };
+    }
+    const { status, announcement } = this.lastGood;
+    return { status, ...(announcement ? { announcement } : {}), detail: '' };
+  }
+
+  /** The failures KSeF announced (ongoing and ended) as last read; [] before the first good read. */
+  announcedFailures(): AnnouncedFailure[] {
+    return this.lastGood ? announcedFailuresOf(this.lastGood.messages) : [];
+  }
+
+  /** Announced maintenance windows as last read. */
+  announcedMaintenance(): AnnouncedFailure[] {
+    return this.lastGood ? announcedMaintenanceOf(this.lastGood.messages) : [];
+  }
+
+  /** When the feed was last read successfully (epoch ms), undefined before. */
+  get lastReadAt(): number | undefined {
+    return this.lastGood?.at;
+  }
+}
