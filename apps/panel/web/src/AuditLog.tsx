@@ -3,7 +3,7 @@ import { api } from './api';
 import { useT } from './i18n';
 import { when } from './StateBadge';
 
-interface Entry { id: string; at: string; username: string; role: string; action: string; invoiceId: string | null; tenantId: string | null; reason: string; outcome: string }
+interface Entry { id: string; at: string; username: string; role: string; action: string; invoiceId: string | null; tenantId: string | null; reason: string; outcome: string; details?: { target?: string } | null }
 
 export function AuditLog() {
   const { t } = useT();
@@ -29,7 +29,7 @@ export function AuditTable({ rows }: { rows: Array<Omit<Entry, 'invoiceId' | 'te
           <tr key={r.id}>
             <td>{when(r.at)}</td>
             <td>{r.username} ({r.role})</td>
-            <td>{r.invoiceId ? <a href={`#/invoices/${r.invoiceId}`}>{r.action}</a> : r.action}</td>
+            <td>{r.invoiceId ? <a href={`#/invoices/${r.invoiceId}`}>{r.action}</a> : `${r.action}${r.details?.target ? `: ${r.details.target}` : ''}`}</td>
             <td>{r.reason}</td>
             <td>{r.outcome}</td>
           </tr>

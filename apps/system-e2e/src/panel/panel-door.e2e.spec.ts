@@ -161,6 +161,9 @@ describe('panel door in headless Chromium: hostile text is inert; admins manage 
     await page.getByTestId('user-anna').waitFor();
     expect(await page.getByRole('status').textContent()).toBe('Wykonano');
     await shot(page, 'users');
+    // The creation is in the intervention log, with its target.
+    await page.goto(`${panelUrl}/#/audit`);
+    await waitFor(async () => ((await page.getByTestId('audit').textContent()) ?? '').includes('user-create: anna'), { timeoutMs: 10_000, what: 'user-create in the audit log' });
     await page.getByRole('button', { name: 'Wyloguj' }).click();
     await page.getByRole('button', { name: 'Zaloguj' }).waitFor();
 
