@@ -243,13 +243,19 @@ describe('panel door under hostile input (real BFF and PostgreSQL; backends stub
       expect(audit).toEqual({ action: 'resubmit', outcome: 'failed: XML_MALFORMED' });
     });
 
-    it("turns a backend's 500 with SQL and a stack in its message into 502 BACKEND_FAILED without passing the text on", async () => {
+    it("turns a backend's 500 with SQL and a stack, or an answer that is not JSON, into 502 without passing the text on", async () => {
       const cookie = await login('olek', 'operator-password');
       const original = intake.answer;
       intake.answer = () => ({ status: 500, body: { error: { code: 'INTERNAL', message: 'QueryFailedError: syntax error at /app/x.ts:1:2', stack: 'at /app/x.ts:1:2' } } });
       try {
         const res = await request('GET', `/api/invoices/${ACME}`, { cookie }); // request() fails on any leaked text
         expect([res.status, res.body]).toEqual([502, { error: { code: 'BACKEND_FAILED', message: 'intake answered 500' } }]);
+        // A proxy's HTML page (even with 200) or a truncated body: 502, not the JSON parser's 500.
+        for (const raw of ['<html><body>502 Bad Gateway at /app/x.ts:1:2</body></html>', '{"id": "11111111-']) {
+          intake.answer = () => ({ status: 200, body: null, raw });
+          const page = await request('GET', `/api/invoices/${ACME}`, { cookie });
+          expect([page.status, page.code]).toEqual([502, 'BACKEND_INVALID_ANSWER']);
+        }
       } finally {
         intake.answer = original;
       }

@@ -19,7 +19,8 @@ export interface BackendCall {
   authorization?: string;
 }
 
-export type BackendAnswer = (call: BackendCall) => { status: number; body: unknown };
+/** `raw`: send these bytes as they are (a proxy's HTML page, a truncated body) instead of `body` as JSON. */
+export type BackendAnswer = (call: BackendCall) => { status: number; body: unknown; raw?: string };
 
 /** A stand-in for intake's or the sender's /internal/v1/panel API that records every call. */
 export interface StubBackend {
@@ -41,8 +42,8 @@ export async function startStubBackend(answer: BackendAnswer): Promise<StubBacke
     const url = new URL(req.url ?? '/', 'http://stub');
     const call: BackendCall = { method: req.method ?? 'GET', path: url.pathname.replace('/internal/v1/panel', ''), query: Object.fromEntries(url.searchParams), body: await readBody(req), authorization: req.headers.authorization };
     stub.calls.push(call);
-    const { status, body } = stub.answer(call);
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const { status, body, raw } = stub.answer(call);
+    res.writeHead(status, { 'content-type': raw === undefined ? 'application/json' : 'text/html' }).end(raw ?? JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   stub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
