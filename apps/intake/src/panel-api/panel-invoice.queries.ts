@@ -29,6 +29,9 @@ export interface InvoiceListItem {
   createdAt: Date;
   updatedAt: Date;
   lastErrorCode: string | null;
+  /** Issued offline: its mode (NULL online); a technical correction names the invoice it corrects. */
+  offlineMode: string | null;
+  technicalCorrectionOf: string | null;
 }
 
 export interface Dashboard {
@@ -71,6 +74,7 @@ export class PanelInvoiceQueries {
     const items: InvoiceListItem[] = await db.query(
       `SELECT i.id, i.tenant_id AS "tenantId", i.erp_document_id AS "erpDocumentId", i.state, i.context_nip AS "contextNip",
          i.invoice_number AS "invoiceNumber", i.ksef_number AS "ksefNumber", i.created_at AS "createdAt", i.updated_at AS "updatedAt",
+         i.offline_mode AS "offlineMode", i.technical_correction_of AS "technicalCorrectionOf",
          (SELECT h.error_code FROM ${this.s}.invoice_history h WHERE h.invoice_id = i.id AND h.error_code IS NOT NULL ORDER BY h.id DESC LIMIT 1) AS "lastErrorCode"
        FROM ${this.s}.invoices i ${clause} ORDER BY i.updated_at DESC, i.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, f.limit, f.offset],

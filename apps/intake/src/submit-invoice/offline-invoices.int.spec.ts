@@ -204,6 +204,13 @@ describe('offline invoices at intake', () => {
     expect((await get(original.id)).technicalCorrections).toEqual([{ id: res.body.id, erpDocumentId: 'OFF/TC/1-fix', state: 'RECEIVED' }]);
     const panel = await fetch(`${intake.url}/internal/v1/panel/invoices/${res.body.id}?tenant=acme`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(await panel.json()).toMatchObject({ technicalCorrectionOf: original.id, offline: { mode: 'failure' } });
+    const list = (await (await fetch(`${intake.url}/internal/v1/panel/invoices?tenant=acme&erpDocumentId=OFF/TC/1`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { items: unknown[] };
+    expect(list.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: original.id, offlineMode: 'failure', technicalCorrectionOf: null }),
+        expect.objectContaining({ id: res.body.id, offlineMode: 'failure', technicalCorrectionOf: original.id }),
+      ]),
+    );
 
     // Through the verdict it goes OFFLINE like any offline invoice, with the hash in the history.
     await validate(res.body.id);
