@@ -121,7 +121,10 @@ export class AvailabilityRepository {
     if (t.to === 'AVAILABLE' && t.from !== 'AVAILABLE' && open[0]) await this.releaseOutageBackoff(manager, t.endpoint, open[0].started_at);
     const payload: KsefAvailabilityChanged = { transitionId: id, endpoint: t.endpoint, from: t.from, to: t.to, since: inserted[0].started_at.toISOString(), cause: t.cause, detail: t.detail.slice(0, 500), ...(t.announced ? { announced: t.announced } : {}) };
     const envelope = newEnvelope({ type: ksefAvailabilityChanged.type, version: ksefAvailabilityChanged.version, aggregateId: t.endpoint.slice(0, 200), tenant: '*', payload });
-    await outbox.enqueue(manager, [{ topic, envelope }]);
+    // A change of the announcement alone is history (and the endpoint, the gauge), not an event: consumers of v1 (the
+    // notifier's public notification and its customer texts) read every event as a change of `to`, and would tell
+    // tenants "KSeF is available" again when KSeF announced a failure. State changes carry `announced`.
+    if (t.from !== t.to) await outbox.enqueue(manager, [{ topic, envelope }]);
     return payload;
   }
 }

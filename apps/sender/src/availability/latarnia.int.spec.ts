@@ -20,7 +20,7 @@ import type { AvailabilitySettings } from './availability.settings';
 // are readable as AnnouncedFailure[]; a feed nobody serves is UNKNOWN, never AVAILABLE.
 jest.setTimeout(120_000);
 
-type View = { state: string; announced: KsefAvailabilityChanged['announced'] | null; history: Array<{ state: string; announced: unknown }> };
+type View = { state: string; announced: KsefAvailabilityChanged['announced'] | null; history: Array<{ state: string; previousState: string | null; detail: string; announced: unknown }> };
 
 describe('Latarnia in the sender', () => {
   let sim: SimulatorProcess;
@@ -102,8 +102,7 @@ describe('Latarnia in the sender', () => {
     expect(during.announced).toMatchObject({ status: 'FAILURE', messageId: String(published.id), eventId: published.eventId, title: 'Awaria KSeF' });
     expect(Date.parse(during.announced!.start!)).toBe(Date.parse(start));
     expect(await gauge()).toBe(2);
-    await waitFor(async () => events().some((e) => e.announced?.status === 'FAILURE'), { timeoutMs: 10_000, what: 'the event' });
-    expect(events().find((e) => e.announced?.status === 'FAILURE')).toMatchObject({ from: 'AVAILABLE', to: 'AVAILABLE', detail: expect.stringContaining('Awaria KSeF') });
+    expect(during.history[0]).toMatchObject({ state: 'AVAILABLE', previousState: 'AVAILABLE', detail: expect.stringContaining('Awaria KSeF'), announced: { status: 'FAILURE' } });
 
     const feed = service.app.get(LatarniaFeed);
     expect(feed.announcedFailures()).toEqual([{ start: new Date(start) }]);
@@ -112,10 +111,27 @@ describe('Latarnia in the sender', () => {
     await admin('POST', `latarnia/messages/${published.id}/end`, { end });
     await waitFor(async () => (await view()).announced?.status === 'AVAILABLE', { timeoutMs: 20_000, what: 'announced AVAILABLE again' });
     expect(feed.announcedFailures()).toEqual([{ start: new Date(start), end: new Date(end) }]);
-    await waitFor(async () => events().length >= 3, { timeoutMs: 10_000, what: 'three events' });
-    expect(events().map((e) => `${e.from}->${e.to}:${e.announced?.status}`)).toEqual(['null->AVAILABLE:AVAILABLE', 'AVAILABLE->AVAILABLE:FAILURE', 'AVAILABLE->AVAILABLE:AVAILABLE']);
-    expect((await view()).history.map((h) => h.state)).toEqual(['AVAILABLE', 'AVAILABLE', 'AVAILABLE']);
+    expect((await view()).history.map((h) => [h.state, (h.announced as { status: string }).status])).toEqual([
+      ['AVAILABLE', 'AVAILABLE'],
+      ['AVAILABLE', 'FAILURE'],
+      ['AVAILABLE', 'AVAILABLE'],
+    ]);
     expect(await gauge()).toBe(0);
+    // Announcement-only changes are history, not events (v1 consumers read every event as a change of `to`).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(events().map((e) => `${e.from}->${e.to}:${e.announced?.status}`)).toEqual(['null->AVAILABLE:AVAILABLE']);
+  });
+
+  it('an outage KSeF announces: UNAVAILABLE with the announced FAILURE on the event, and back', async () => {
+    await admin('POST', 'faults', { type: 'outage', durationMs: 3_600_000, announce: 'FAILURE' });
+    await waitFor(async () => (await view()).state === 'UNAVAILABLE', { timeoutMs: 20_000, what: 'UNAVAILABLE' });
+    await waitFor(async () => events().some((e) => e.to === 'UNAVAILABLE'), { timeoutMs: 10_000, what: 'the UNAVAILABLE event' });
+    expect(events().find((e) => e.to === 'UNAVAILABLE')?.announced).toMatchObject({ status: 'FAILURE', messageId: expect.any(String), start: expect.any(String) });
+    await admin('POST', 'faults/reset', {});
+    await waitFor(async () => events().some((e) => e.from === 'UNAVAILABLE' && e.to === 'AVAILABLE'), { timeoutMs: 20_000, what: 'the AVAILABLE event' });
+    // The reset ends the announced failure too: the recovery reports the feed AVAILABLE (or the end arrives as history).
+    await waitFor(async () => (await view()).announced?.status === 'AVAILABLE', { timeoutMs: 10_000, what: 'announced AVAILABLE' });
+    expect(service.app.get(LatarniaFeed).announcedFailures().at(-1)?.end).toBeInstanceOf(Date);
   });
 
   it('a feed nobody serves is UNKNOWN, never AVAILABLE (an instance of its own, on its own endpoint key)', async () => {

@@ -35,8 +35,8 @@ export const ksefAvailabilityChangedPayload = z.object({
   /**
    * Optional (added in v1, compatible): what KSeF itself announces on its Latarnia feed (API.md §11) at this
    * transition, next to the sender's own observation in `to`. `UNKNOWN`: the feed was missing or unreadable (never
-   * read as AVAILABLE). Absent when the sender does not read the feed. A change of the announcement alone is a
-   * transition too (then `from` may equal `to`).
+   * read as AVAILABLE). Absent when the sender does not read the feed. Carried on state transitions; a change of the
+   * announcement alone is recorded in the sender's history, not published (`from` never equals `to`).
    */
   announced: z
     .object({
