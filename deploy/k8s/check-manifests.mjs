@@ -70,9 +70,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
     for (const r of report.inputs) {
-      if (r.error) console.log(`${r.input}: ${r.error}`);
+      if (r.error) console.log(r.error.startsWith(r.input) ? r.error : `${r.input}: ${r.error}`);
       for (const o of r.objects) for (const e of o.errors) console.log(`${o.source}: ${o.kind}/${o.name}: ${e.path} ${e.message}`);
-      console.log(`${r.input}: ${r.objects.length} object(s) checked${r.error ? ', not rendered' : ''}`);
+      console.log(`${r.input}: ${r.objects.length} object(s) checked${r.error ? ', not loaded' : ''}`);
     }
     console.log(report.problems ? `${report.problems} problem(s)` : 'every manifest is valid');
   }

@@ -28,7 +28,8 @@ export function kustomizationFile(dir) {
 }
 
 /** Renders the kustomization in `dir`: [{ source, index, doc }] with `source` the file each object came from. */
-export function renderKustomization(dir, seen = new Set()) {
+export function renderKustomization(relativeDir, seen = new Set()) {
+  const dir = resolve(relativeDir);
   const file = kustomizationFile(dir);
   if (!file) throw new Error(`${dir}: no kustomization.yaml`);
   if (seen.has(file)) throw new Error(`${file}: kustomization cycle`);

@@ -7,7 +7,7 @@ import { PIPELINE_APPS, type PipelineApp } from '../support/pipeline-system';
 // deploy/k8s checked against what the services really need: every manifest parses, the kinds carry their required
 // fields, each service gets the environment its config reads (as docker-compose.yml gives it), the image, port and
 // command of deploy/docker/Dockerfile, probes on the health endpoints, limits, a PDB, and autoscaling on the lag metric
-// the services expose. kubeconform needs schemas from GitHub (not reachable here), so this is the schema check we run.
+// the services expose. The Kubernetes and KEDA schemas themselves are checked by k8s-schema.spec.ts.
 const root = join(__dirname, '../../../..');
 const k8sDir = join(root, 'deploy/k8s');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');

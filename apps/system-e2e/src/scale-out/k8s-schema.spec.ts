@@ -147,12 +147,15 @@ data: { PGPORT: 5432 }
 
   // The renderer implements only what deploy/k8s uses; kubectl's kustomize is the reference where it is installed.
   (hasKubectl() ? it : it.skip)('renders each kustomization exactly as `kubectl kustomize` does (runs where kubectl is installed)', () => {
-    for (const dir of ['deploy/k8s', 'deploy/k8s/autoscaling']) {
+    const dirs = ['deploy/k8s', 'deploy/k8s/autoscaling'];
+    const script = `import { renderKustomization } from ${JSON.stringify(join(k8sDir, 'check/render.mjs'))};
+      console.log(JSON.stringify(${JSON.stringify(dirs)}.map((dir) => renderKustomization(dir).map((r) => r.doc))))`;
+    const ours = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }));
+    const key = (d: { apiVersion: string; kind: string; metadata: { name: string } }) => `${d.apiVersion} ${d.kind} ${d.metadata.name}`;
+    const sorted = <T extends Parameters<typeof key>[0]>(docs: T[]) => [...docs].sort((a, b) => key(a).localeCompare(key(b)));
+    dirs.forEach((dir, i) => {
       const theirs = parseAllDocuments(execFileSync('kubectl', ['kustomize', dir], { cwd: root, encoding: 'utf8' })).map((d) => d.toJS());
-      const script = `import { renderKustomization } from ${JSON.stringify(join(k8sDir, 'check/render.mjs'))}; console.log(JSON.stringify(renderKustomization(${JSON.stringify(join(root, dir))}).map((r) => r.doc)))`;
-      const ours = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }));
-      const key = (d: { apiVersion: string; kind: string; metadata: { name: string } }) => `${d.apiVersion} ${d.kind} ${d.metadata.name}`;
-      expect([...ours].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...theirs].sort((a, b) => key(a).localeCompare(key(b))));
-    }
+      expect(sorted(ours[i])).toEqual(sorted(theirs));
+    });
   });
 });
