@@ -37,6 +37,11 @@ describe('parseOfflineMarking', () => {
     expect(codeOf(() => parseOfflineMarking(raw))).toBe(code);
   });
 
+  it('echoes unknown field names printable, short and at most five (the message is stored and shown)', () => {
+    const raw = Object.fromEntries([['mode', 'failure'], ['a\u0000b', 1], ...Array.from({ length: 7 }, (_, i) => [`${'x'.repeat(60)}${i}`, 1])]);
+    expect(() => parseOfflineMarking(raw)).toThrow(/^offline has unknown field\(s\): a\?b, x{40}, x{40}, x{40}, x{40}, …; allowed: mode, periodEndedAt$/);
+  });
+
   it('names the allowed modes in the refusal', () => {
     expect(() => parseOfflineMarking({ mode: 'x' })).toThrow('offline.mode must be one of offline24, unavailability, failure, total-failure');
   });

@@ -18,7 +18,11 @@ export function parseOfflineMarking(raw: unknown): OfflineIssue | undefined {
   }
   const { mode, periodEndedAt, ...rest } = raw as Record<string, unknown>;
   const extra = Object.keys(rest);
-  if (extra.length) throw new IntakeRefusal('OFFLINE_MARKING_INVALID', `offline has unknown field(s): ${extra.map((k) => k.slice(0, 40)).join(', ')}; allowed: mode, periodEndedAt`);
+  if (extra.length) {
+    // Names echoed printable and short: the message is stored (intake.rejected, jsonb refuses U+0000) and shown to people.
+    const names = extra.slice(0, 5).map((k) => k.replace(/[^\x20-\x7e]/g, '?').slice(0, 40));
+    throw new IntakeRefusal('OFFLINE_MARKING_INVALID', `offline has unknown field(s): ${names.join(', ')}${extra.length > 5 ? ', …' : ''}; allowed: mode, periodEndedAt`);
+  }
   if (typeof mode !== 'string' || !(OFFLINE_ISSUE_MODES as readonly string[]).includes(mode)) {
     throw new IntakeRefusal('OFFLINE_MODE_UNKNOWN', `offline.mode must be one of ${OFFLINE_ISSUE_MODES.join(', ')}`, { allowed: [...OFFLINE_ISSUE_MODES] });
   }
