@@ -123,7 +123,8 @@ async function main() {
     let accepted = 0;
     const other = {};
     const latencies = [];
-    const cpuBefore = { sim: cpuSeconds(child.pid), pg: await backendCpu(admin), load: process.cpuUsage() };
+    const commits = async () => Number((await admin.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [dbName])).rows[0].xact_commit);
+    const cpuBefore = { sim: cpuSeconds(child.pid), pg: await backendCpu(admin), load: process.cpuUsage(), commits: await commits() };
     const started = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -143,6 +144,9 @@ async function main() {
     const pgCpu = sumCpuDelta(cpuBefore.pg, await backendCpu(admin));
     const loadUsage = process.cpuUsage(cpuBefore.load);
     const loadCpu = (loadUsage.user + loadUsage.system) / 1e6;
+    // pg_stat_database is updated when a backend reports (at most every 0.5-1 s): wait for the counters to settle.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const transactions = (await commits()) - cpuBefore.commits;
     const processingStarted = performance.now();
     if (holdRule) await fetch(`${base}/admin/faults/${holdRule.id}`, { method: 'DELETE' });
     latencies.sort((a, b) => a - b);
@@ -180,6 +184,8 @@ async function main() {
         loadGenerator: Number(((1000 * loadCpu) / accepted).toFixed(3)),
       },
       loadAverage1m: Number(loadavg()[0].toFixed(2)),
+      // PostgreSQL transactions (statements outside BEGIN) per accepted invoice during the submission phase.
+      pgTransactionsPerInvoice: Number((transactions / accepted).toFixed(4)),
       // With --hold-processing: seconds from releasing the hold until every invoice is final; otherwise from the start.
       allProcessedAfterSeconds: Number(processedAt.toFixed(3)),
       processedOk: okCount,

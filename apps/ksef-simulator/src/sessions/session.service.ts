@@ -270,6 +270,10 @@ export class SessionService implements OnModuleInit, OnApplicationShutdown {
 
   /** Once a closed session has no invoice in processing: 200 with UPO pages, 445 (none valid) or 440 (none sent). */
   tryFinalize(referenceNumber: string): Promise<void> {
+    // An interactive session still open (the cache learns of every close first) has nothing to finalize: skip the
+    // query processing would otherwise make per session and batch.
+    const open = this.cache.get(referenceNumber);
+    if (open?.type === 'Online' && open.statusCode === 100 && this.clock.now() <= open.validUntil) return Promise.resolve();
     const running = this.finalizing.get(referenceNumber);
     if (running) return running.then(() => this.tryFinalize(referenceNumber));
     const job = this.finalize(referenceNumber).finally(() => this.finalizing.delete(referenceNumber));
