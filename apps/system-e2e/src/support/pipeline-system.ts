@@ -174,8 +174,11 @@ export class PipelineSystem {
     return res.text();
   }
 
-  /** Posts an invoice as an ERP does: a connection refused while intake restarts is retried with the same Idempotency-Key. */
-  async post(erpDocumentId: string, xml: string | Buffer, headers: Record<string, string> = {}, via?: InstanceOptions): Promise<{ status: number; body: InvoiceView }> {
+  /**
+   * Posts an invoice as an ERP does: a connection refused while intake restarts is retried with the same Idempotency-Key.
+   * `fields`: more of the request body (e.g. `offline`, `technicalCorrectionOf`).
+   */
+  async post(erpDocumentId: string, xml: string | Buffer, headers: Record<string, string> = {}, via?: InstanceOptions, fields: Record<string, unknown> = {}): Promise<{ status: number; body: InvoiceView }> {
     // Exact bytes travel as base64, so intake sees (and hashes) what the ERP holds.
     const document = typeof xml === 'string' ? { xml } : { xmlBase64: xml.toString('base64') };
     return waitFor(
@@ -183,7 +186,7 @@ export class PipelineSystem {
         const res = await fetch(`${via?.instance === undefined ? this.urls.intake : this.instanceUrl('intake', via.instance)}/v1/invoices`, {
           method: 'POST',
           headers: { authorization: `Bearer ${this.apiKey}`, 'idempotency-key': `idem-${erpDocumentId}`, 'content-type': 'application/json', ...headers },
-          body: JSON.stringify({ erpDocumentId, ...document }),
+          body: JSON.stringify({ erpDocumentId, ...document, ...fields }),
         }).catch(() => undefined);
         if (!res || res.status >= 500) return undefined;
         return { status: res.status, body: (await res.json()) as InvoiceView };
@@ -192,9 +195,9 @@ export class PipelineSystem {
     );
   }
 
-  /** Publishes on the Kafka door (ksef.erp.invoice-submitted.v1). */
-  async publishErp(erpDocumentId: string, xml: string, traceparent?: string): Promise<void> {
-    const payload = { erpDocumentId, xmlBase64: Buffer.from(xml).toString('base64') };
+  /** Publishes on the Kafka door (ksef.erp.invoice-submitted.v1); `fields`: more of the payload (e.g. `offline`). */
+  async publishErp(erpDocumentId: string, xml: string, traceparent?: string, fields: Record<string, unknown> = {}): Promise<void> {
+    const payload = { erpDocumentId, xmlBase64: Buffer.from(xml).toString('base64'), ...fields };
     const envelope = newEnvelope({ type: 'erp.invoice-submitted', version: 1, aggregateId: erpDocumentId, tenant: this.tenant, payload, traceparent });
     await this.publisher.publish('ksef.erp.invoice-submitted.v1', envelope);
   }
