@@ -16,6 +16,8 @@ export function statusPollerSettingsFromConfig(): StatusPollerSettings {
       verdictDeadlineMs: config.POLLER_VERDICT_DEADLINE_MS,
       upoWaitMs: config.POLLER_UPO_WAIT_MS,
       upoLateIntervalMs: config.POLLER_UPO_LATE_INTERVAL_MS,
+      escalatedIntervalMs: config.POLLER_ESCALATED_INTERVAL_MS,
+      escalatedWatchMs: config.POLLER_ESCALATED_WATCH_MS,
     },
     scheduler: {
       intervalMs: config.POLLER_INTERVAL_MS,

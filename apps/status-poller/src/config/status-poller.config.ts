@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envInt, envList, envOptional, loadServiceConfig, type Env } from '@ksef-bridge/config';
 import { statusPollerMigrations } from '../infrastructure/migrations/1764300000000-status-poller.migration';
 import { openRowsBySessionMigrations } from '../infrastructure/migrations/1764900000000-open-rows-by-session.migration';
+import { escalationWatchMigrations } from '../infrastructure/migrations/1765000000000-escalation-watch.migration';
 
 const backoff = envList(['1000', '2000', '5000', '15000', '60000'])
   .transform((list) => list.map(Number))
@@ -24,6 +25,8 @@ const backoff = envList(['1000', '2000', '5000', '15000', '60000'])
  * | POLLER_VERDICT_DEADLINE_MS | 3600000 | no final status this long after submission → ESCALATED (KSEF_NO_VERDICT) |
  * | POLLER_UPO_WAIT_MS | 600000 | an accepted invoice's UPO is awaited this long before invoice.accepted goes out with `upoPending` |
  * | POLLER_UPO_LATE_INTERVAL_MS | 300000 | after that, the UPO is fetched this often until it comes (then invoice.upo-received) |
+ * | POLLER_ESCALATED_INTERVAL_MS | 900000 | a KSEF_NO_VERDICT escalation is checked this often for a late verdict |
+ * | POLLER_ESCALATED_WATCH_MS | 604800000 | … for this long after the escalation (7 days); 0 = not watched |
  * | POLLER_INTERVAL_MS | 250 | how often the scheduler looks for due rows |
  * | POLLER_BATCH_SIZE | 500 | rows claimed per round |
  * | POLLER_LEASE_MS | 60000 | lease of claimed rows (another instance takes them over after it) |
@@ -47,6 +50,8 @@ export function loadStatusPollerConfig(env?: Env) {
       POLLER_VERDICT_DEADLINE_MS: envInt(3_600_000, 1_000, 30 * 86_400_000),
       POLLER_UPO_WAIT_MS: envInt(600_000, 0, 7 * 86_400_000),
       POLLER_UPO_LATE_INTERVAL_MS: envInt(300_000, 100, 86_400_000),
+      POLLER_ESCALATED_INTERVAL_MS: envInt(900_000, 100, 86_400_000),
+      POLLER_ESCALATED_WATCH_MS: envInt(7 * 86_400_000, 0, 90 * 86_400_000),
       POLLER_INTERVAL_MS: envInt(250, 10, 60_000),
       POLLER_BATCH_SIZE: envInt(500, 1, 10_000),
       POLLER_LEASE_MS: envInt(60_000, 1_000, 3_600_000),
@@ -66,4 +71,4 @@ export type StatusPollerConfig = typeof config;
 const DB_SCHEMA = 'status_poller';
 
 /** Kafka + PostgreSQL wiring of this service (schema, migrations), shared by the module and the CLI commands. */
-export const platform = { config, schema: DB_SCHEMA, migrations: [...statusPollerMigrations(DB_SCHEMA), ...openRowsBySessionMigrations(DB_SCHEMA)] };
+export const platform = { config, schema: DB_SCHEMA, migrations: [...statusPollerMigrations(DB_SCHEMA), ...openRowsBySessionMigrations(DB_SCHEMA), ...escalationWatchMigrations(DB_SCHEMA)] };

@@ -1,7 +1,7 @@
-import { decideAfterUpoFetch, decideAfterVerdictPoll, type PollPolicy, type VerdictObservation } from './poll-decision';
+import { decideAfterUpoFetch, decideAfterVerdictPoll, decideAfterWatchPoll, type PollPolicy, type VerdictObservation } from './poll-decision';
 import { backoffDelayMs, canTransition, DEFAULT_BACKOFF, POLL_STATES } from './poll-plan';
 
-const policy: PollPolicy = { backoff: { delaysMs: [1_000, 2_000, 5_000, 15_000, 60_000], jitter: 0 }, verdictDeadlineMs: 3_600_000, upoWaitMs: 600_000, upoLateIntervalMs: 300_000 };
+const policy: PollPolicy = { backoff: { delaysMs: [1_000, 2_000, 5_000, 15_000, 60_000], jitter: 0 }, verdictDeadlineMs: 3_600_000, upoWaitMs: 600_000, upoLateIntervalMs: 300_000, escalatedIntervalMs: 900_000, escalatedWatchMs: 7 * 86_400_000 };
 const submittedAt = new Date('2026-01-01T10:00:00Z');
 const at = (seconds: number) => new Date(submittedAt.getTime() + seconds * 1000);
 const plan = (polls = 0, processingEmitted = false) => ({ polls, submittedAt, processingEmitted });
@@ -28,6 +28,24 @@ describe('poll plan states', () => {
     expect(canTransition('UPO_LATE', 'REJECTED')).toBe(false);
     expect(canTransition('ESCALATED', 'WAITING')).toBe(true);
     for (const s of ['DONE', 'REJECTED'] as const) expect(POLL_STATES.filter((t) => t !== s && canTransition(s, t))).toEqual([]);
+  });
+  it('a watched escalation can take a late verdict, never go back to UPO-less acceptance paths from final states', () => {
+    for (const t of ['UPO_WAITING', 'DONE', 'UPO_LATE', 'REJECTED'] as const) expect(canTransition('ESCALATED', t)).toBe(true);
+  });
+});
+
+describe('after a poll of a watched escalation (KSEF_NO_VERDICT)', () => {
+  const accepted: VerdictObservation = { kind: 'verdict', verdict: { kind: 'accepted', ksefNumber: '5265877635-20260101-0102030405AB-CD', duplicate: false, upoSessionReferenceNumber: 'S' } };
+  it('a late acceptance or rejection is recorded', () => {
+    expect(decideAfterWatchPoll(accepted, policy)).toEqual({ action: 'accept', verdict: (accepted as { verdict: unknown }).verdict });
+    expect(decideAfterWatchPoll({ kind: 'verdict', verdict: { kind: 'rejected', code: 450, description: 'Błąd', details: [] } }, policy)).toMatchObject({ action: 'reject' });
+  });
+  it('still pending, not listed or failing: checked again at the slow cadence, never escalated again, no invoice.processing', () => {
+    expect(decideAfterWatchPoll(pending(150), policy)).toEqual({ action: 'reschedule', delayMs: 900_000, countPoll: true, errorCode: 'KSEF_NO_VERDICT', statusCode: 150 });
+    expect(decideAfterWatchPoll({ kind: 'not-found' }, policy)).toMatchObject({ action: 'reschedule', delayMs: 900_000, errorCode: 'KSEF_INVOICE_NOT_LISTED' });
+    expect(decideAfterWatchPoll({ kind: 'failed', code: 'KSEF_UNAVAILABLE', message: 'x' }, policy)).toMatchObject({ action: 'reschedule', delayMs: 900_000, errorCode: 'KSEF_UNAVAILABLE' });
+    expect(decideAfterWatchPoll({ kind: 'rate-limited', retryAfterMs: 2_000_000 }, policy)).toEqual({ action: 'reschedule', delayMs: 2_000_000, countPoll: false, errorCode: 'KSEF_RATE_LIMITED' });
+    expect(decideAfterWatchPoll({ kind: 'verdict', verdict: { kind: 'cancelled', code: 550, description: 'x' } }, policy)).toMatchObject({ action: 'reschedule' });
   });
 });
 

@@ -36,6 +36,10 @@ export interface PollPolicy {
   upoWaitMs: number;
   /** After that, the UPO is still fetched, this often. */
   upoLateIntervalMs: number;
+  /** A KSEF_NO_VERDICT escalation is polled this often for a late verdict (default 15 min). */
+  escalatedIntervalMs: number;
+  /** … for this long after the escalation (default 7 days); 0 = not watched. */
+  escalatedWatchMs: number;
 }
 
 export type Decision =
@@ -87,6 +91,21 @@ export function decideAfterVerdictPoll(plan: VerdictPlan, observation: VerdictOb
     statusCode: pending.code,
     emitProcessing: plan.processingEmitted ? undefined : { statusCode: pending.code, description: pending.description },
   };
+}
+
+/**
+ * The next step after polling a WATCHED escalation (KSEF_NO_VERDICT): a final verdict is recorded and announced (the
+ * invoice must not stay ESCALATED once KSeF decided); anything else (still pending, not listed, errors, 429) waits
+ * `escalatedIntervalMs` (at least the 429's Retry-After) without a new escalation or an `invoice.processing`.
+ */
+export function decideAfterWatchPoll(observation: VerdictObservation, policy: PollPolicy): Decision {
+  if (observation.kind === 'verdict' && observation.verdict.kind === 'accepted') return { action: 'accept', verdict: observation.verdict };
+  if (observation.kind === 'verdict' && observation.verdict.kind === 'rejected') return { action: 'reject', verdict: observation.verdict };
+  if (observation.kind === 'rate-limited') return { action: 'reschedule', delayMs: Math.max(observation.retryAfterMs, policy.escalatedIntervalMs), countPoll: false, errorCode: 'KSEF_RATE_LIMITED' };
+  const errorCode =
+    observation.kind === 'failed' ? observation.code : observation.kind === 'not-found' ? 'KSEF_INVOICE_NOT_LISTED' : observation.kind === 'session-final' ? 'KSEF_SESSION_FINAL' : 'KSEF_NO_VERDICT';
+  const statusCode = observation.kind === 'verdict' && 'code' in observation.verdict ? observation.verdict.code : undefined;
+  return { action: 'reschedule', delayMs: policy.escalatedIntervalMs, countPoll: true, errorCode, statusCode };
 }
 
 export interface UpoPlan {

@@ -4,7 +4,10 @@
  * - WAITING: KSeF has not given a verdict yet; polled with backoff until one arrives or the verdict deadline passes.
  * - UPO_WAITING: accepted (KSeF number known), its UPO not fetched yet; polled for the UPO until `upoWaitMs`.
  * - UPO_LATE: invoice.accepted went out with `upoPending: true`; the UPO is still fetched, at `upoLateIntervalMs`.
- * - DONE (accepted, UPO stored), REJECTED, ESCALATED: final (ESCALATED → WAITING only by an operator's re-queue).
+ * - DONE (accepted, UPO stored), REJECTED: final.
+ * - ESCALATED: a person must look. A KSEF_NO_VERDICT escalation stays WATCHED (`watch_until`): polled at
+ *   `escalatedIntervalMs` for `escalatedWatchMs`, and a verdict that comes meanwhile is recorded and announced like any
+ *   other (→ UPO_WAITING, DONE, UPO_LATE or REJECTED). ESCALATED → WAITING: an operator's re-queue.
  */
 export const POLL_STATES = ['WAITING', 'UPO_WAITING', 'UPO_LATE', 'DONE', 'REJECTED', 'ESCALATED'] as const;
 export type PollState = (typeof POLL_STATES)[number];
@@ -24,7 +27,15 @@ export const POLL_TRANSITIONS: ReadonlyArray<readonly [PollState, PollState]> = 
   ['UPO_WAITING', 'ESCALATED'],
   ['UPO_LATE', 'DONE'],
   ['ESCALATED', 'WAITING'],
+  // A late verdict for a watched escalation (issue #5 follow-up).
+  ['ESCALATED', 'UPO_WAITING'],
+  ['ESCALATED', 'DONE'],
+  ['ESCALATED', 'UPO_LATE'],
+  ['ESCALATED', 'REJECTED'],
 ];
+
+/** The escalation code whose submissions stay watched: KSeF has the invoice, only its verdict did not come in time. */
+export const WATCHED_ESCALATION_CODE = 'KSEF_NO_VERDICT';
 
 export function canTransition(from: PollState, to: PollState): boolean {
   return from === to || POLL_TRANSITIONS.some(([f, t]) => f === from && t === to);

@@ -130,9 +130,11 @@ export class OutcomeWriter {
     });
   }
 
-  async escalated(row: PollRow, e: { code: string; message: string; invoiceReferenceNumber?: string }): Promise<void> {
+  /** ESCALATED with invoice.escalated; `watchMs` > 0 keeps the row watched for a late verdict (first check after `firstWatchDelayMs`). */
+  async escalated(row: PollRow, e: { code: string; message: string; invoiceReferenceNumber?: string; watchMs?: number; firstWatchDelayMs?: number }): Promise<void> {
     await withTransaction(this.dataSource, async (m) => {
-      await this.plans.finish(m, row, 'ESCALATED', { errorCode: e.code, invoiceReferenceNumber: e.invoiceReferenceNumber });
+      const watched = (e.watchMs ?? 0) > 0;
+      await this.plans.finish(m, row, 'ESCALATED', { errorCode: e.code, invoiceReferenceNumber: e.invoiceReferenceNumber, watchMs: e.watchMs, delayMs: watched ? e.firstWatchDelayMs : 0 });
       const refs: Record<string, string> = { sessionReferenceNumber: row.sessionReferenceNumber, invoiceHash: row.invoiceHash };
       const invoiceRef = e.invoiceReferenceNumber ?? row.invoiceReferenceNumber;
       if (invoiceRef) refs['invoiceReferenceNumber'] = invoiceRef;

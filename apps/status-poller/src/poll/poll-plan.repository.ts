@@ -24,6 +24,8 @@ export interface PollRow {
   upoSessionReferenceNumber: string | null;
   acceptedAt: Date | null;
   submittedAt: Date;
+  /** A watched escalation (KSEF_NO_VERDICT) is polled for a late verdict until then; null: not watched. */
+  watchUntil: Date | null;
   traceparent: string | null;
   /** Set by each claim: every later write names it, so a poller whose lease was taken over writes nothing. */
   claimToken: string;
@@ -80,6 +82,7 @@ interface Row {
   upo_session_reference_number: string | null;
   accepted_at: Date | null;
   submitted_at: Date;
+  watch_until: Date | null;
   traceparent: string | null;
   claim_token: string;
 }
@@ -102,6 +105,7 @@ const toPoll = (r: Row): PollRow => ({
   upoSessionReferenceNumber: r.upo_session_reference_number,
   acceptedAt: r.accepted_at,
   submittedAt: r.submitted_at,
+  watchUntil: r.watch_until,
   traceparent: r.traceparent,
   claimToken: r.claim_token,
 });
@@ -131,7 +135,7 @@ export class PollPlanRepository {
   }
 
   /**
-   * Claims up to `limit` due rows (active state, `next_poll_at` passed, no live lease) with `FOR UPDATE SKIP LOCKED`,
+   * Claims up to `limit` due rows (active state or a watched escalation, `next_poll_at` passed, no live lease) with `FOR UPDATE SKIP LOCKED`,
    * giving each a new claim token and a lease of `leaseMs`. Rows of one session come together, so they share a listing.
    */
   async claimDue(manager: EntityManager, limit: number, leaseMs: number): Promise<PollRow[]> {
@@ -139,7 +143,7 @@ export class PollPlanRepository {
       `UPDATE ${this.plan} p SET claim_token = gen_random_uuid(), lease_until = clock_timestamp() + $2 * interval '1 millisecond', updated_at = clock_timestamp()
        WHERE p.invoice_id IN (
          SELECT invoice_id FROM ${this.plan}
-         WHERE state IN ('WAITING', 'UPO_WAITING', 'UPO_LATE') AND next_poll_at <= clock_timestamp()
+         WHERE (state IN ('WAITING', 'UPO_WAITING', 'UPO_LATE') OR (state = 'ESCALATED' AND watch_until > clock_timestamp())) AND next_poll_at <= clock_timestamp()
            AND (lease_until IS NULL OR lease_until < clock_timestamp())
          ORDER BY next_poll_at LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING p.*`,
@@ -193,17 +197,20 @@ export class PollPlanRepository {
       manager,
       claim,
       `state = 'UPO_WAITING', polls = 1, next_poll_at = clock_timestamp() + $3 * interval '1 millisecond', ksef_number = $4, acquisition_date = $5, duplicate = $6,
-       upo_session_reference_number = $7, invoice_reference_number = $8, accepted_at = clock_timestamp(), last_status_code = 200, last_error_code = $9`,
+       upo_session_reference_number = $7, invoice_reference_number = $8, accepted_at = clock_timestamp(), last_status_code = 200, last_error_code = $9, watch_until = NULL`,
       [o.delayMs, o.ksefNumber, o.acquisitionDate ?? null, o.duplicate, o.upoSessionReferenceNumber, o.invoiceReferenceNumber, o.errorCode ?? null],
     );
   }
 
-  /** A final or late state; sets the verdict columns when given (a verdict and its UPO in one step). */
+  /**
+   * A final or late state; sets the verdict columns when given (a verdict and its UPO in one step). `watchMs` (an
+   * ESCALATED row only): watch it for a late verdict that long, first poll after `delayMs`; any other state clears the watch.
+   */
   async finish(
     manager: EntityManager,
     claim: Claim,
     state: 'DONE' | 'REJECTED' | 'ESCALATED' | 'UPO_LATE',
-    o: { delayMs?: number; statusCode?: number; errorCode?: string; invoiceReferenceNumber?: string; verdict?: { ksefNumber: string; acquisitionDate: Date; duplicate: boolean; upoSessionReferenceNumber: string } },
+    o: { delayMs?: number; statusCode?: number; errorCode?: string; invoiceReferenceNumber?: string; watchMs?: number; verdict?: { ksefNumber: string; acquisitionDate: Date; duplicate: boolean; upoSessionReferenceNumber: string } },
   ): Promise<void> {
     const v = o.verdict;
     await this.update(
@@ -212,8 +219,9 @@ export class PollPlanRepository {
       `state = $3, polls = CASE WHEN state = $3 THEN polls ELSE 0 END, next_poll_at = clock_timestamp() + $4 * interval '1 millisecond',
        last_status_code = coalesce($5, last_status_code), last_error_code = $6, invoice_reference_number = coalesce(invoice_reference_number, $7),
        ksef_number = coalesce($8, ksef_number), acquisition_date = coalesce($9, acquisition_date), duplicate = duplicate OR $10,
-       upo_session_reference_number = coalesce($11, upo_session_reference_number), accepted_at = coalesce(accepted_at, CASE WHEN $8::text IS NULL THEN NULL ELSE clock_timestamp() END)`,
-      [state, o.delayMs ?? 0, o.statusCode ?? null, o.errorCode ?? null, o.invoiceReferenceNumber ?? null, v?.ksefNumber ?? null, v?.acquisitionDate ?? null, v?.duplicate ?? false, v?.upoSessionReferenceNumber ?? null],
+       upo_session_reference_number = coalesce($11, upo_session_reference_number), accepted_at = coalesce(accepted_at, CASE WHEN $8::text IS NULL THEN NULL ELSE clock_timestamp() END),
+       watch_until = CASE WHEN $3 = 'ESCALATED' AND $12::float8 > 0 THEN clock_timestamp() + $12::float8 * interval '1 millisecond' ELSE NULL END`,
+      [state, o.delayMs ?? 0, o.statusCode ?? null, o.errorCode ?? null, o.invoiceReferenceNumber ?? null, v?.ksefNumber ?? null, v?.acquisitionDate ?? null, v?.duplicate ?? false, v?.upoSessionReferenceNumber ?? null, state === 'ESCALATED' ? (o.watchMs ?? 0) : 0],
     );
   }
 
@@ -272,7 +280,7 @@ export class PollPlanRepository {
   private async update(manager: EntityManager, claim: Claim, set: string, params: unknown[]): Promise<void> {
     const rows = returnedRows(await manager.query(
       `UPDATE ${this.plan} SET ${set}, lease_until = NULL, claim_token = NULL, updated_at = clock_timestamp()
-       WHERE invoice_id = $1 AND claim_token = $2 AND state IN ('WAITING', 'UPO_WAITING', 'UPO_LATE') RETURNING invoice_id`,
+       WHERE invoice_id = $1 AND claim_token = $2 AND (state IN ('WAITING', 'UPO_WAITING', 'UPO_LATE') OR (state = 'ESCALATED' AND watch_until IS NOT NULL)) RETURNING invoice_id`,
       [claim.invoiceId, claim.claimToken, ...params],
     ));
     if (rows.length !== 1) throw new PollLeaseLostError(claim.invoiceId);

@@ -1,6 +1,7 @@
 import type { KsefClient } from '@ksef-bridge/ksef-client';
 import type { Logger } from '@ksef-bridge/observability';
-import { decideAfterUpoFetch, decideAfterVerdictPoll, type PollPolicy, type UpoObservation, type Verdict } from '../domain/poll-decision';
+import { decideAfterUpoFetch, decideAfterVerdictPoll, decideAfterWatchPoll, type PollPolicy, type UpoObservation, type Verdict } from '../domain/poll-decision';
+import { WATCHED_ESCALATION_CODE } from '../domain/poll-plan';
 import type { KsefClients } from '../ksef/ksef-clients';
 import { inInvoiceTrace } from './invoice-trace';
 import type { OutcomeWriter } from './outcome-writer';
@@ -11,7 +12,7 @@ import type { RowObservation, StatusLookup } from './status-lookup';
 export interface PollMetrics {
   /** One poll's result: pending, not-found, accepted, duplicate, rejected, cancelled, rate-limited, failed, upo, upo-missing. */
   poll(outcome: string): void;
-  /** A row's final or late outcome: accepted, duplicate, rejected, escalated, upo-late, upo-delivered-late. */
+  /** A row's final or late outcome: accepted, duplicate, rejected, escalated, upo-late, upo-delivered-late, late-verdict. */
   outcome(outcome: string): void;
 }
 
@@ -116,7 +117,15 @@ export class PollProcessor {
     const { observation } = observed;
     const invoiceReferenceNumber = observed.invoiceReferenceNumber ?? row.invoiceReferenceNumber ?? undefined;
     this.metrics.poll(observation.kind === 'verdict' ? (observation.verdict.kind === 'accepted' && observation.verdict.duplicate ? 'duplicate' : observation.verdict.kind) : observation.kind);
-    const decision = decideAfterVerdictPoll({ polls: row.polls, submittedAt: row.submittedAt, processingEmitted: row.processingEmitted }, observation, new Date(), this.policy);
+    // A watched escalation (KSEF_NO_VERDICT) only waits for the verdict: no deadline, no second escalation.
+    const watched = row.state === 'ESCALATED';
+    const decision = watched
+      ? decideAfterWatchPoll(observation, this.policy)
+      : decideAfterVerdictPoll({ polls: row.polls, submittedAt: row.submittedAt, processingEmitted: row.processingEmitted }, observation, new Date(), this.policy);
+    if (watched && (decision.action === 'accept' || decision.action === 'reject')) {
+      this.metrics.outcome('late-verdict');
+      this.logger.warn({ invoiceId: row.invoiceId, verdict: decision.action }, 'KSeF gave its verdict on an escalated invoice: recorded and announced');
+    }
     switch (decision.action) {
       case 'accept':
         await this.fetchUpoAndRecord(client, row, decision.verdict, invoiceReferenceNumber as string, { polls: 0, acceptedAt: new Date(), late: false }, decision.verdict.upoSessionReferenceNumber === row.sessionReferenceNumber ? sessionUpo : undefined);
@@ -143,7 +152,8 @@ export class PollProcessor {
     const decision = decideAfterUpoFetch(plan, fetched.observation, new Date(), this.policy);
     const acquisition = verdict.acquisitionDate ?? fetched.acquisitionDate;
     const accepted = (date: string) => ({ ksefNumber: verdict.ksefNumber, acquisitionDate: new Date(date), duplicate: verdict.duplicate, upoSessionReferenceNumber: verdict.upoSessionReferenceNumber, invoiceReferenceNumber });
-    const fromWaiting = row.state === 'WAITING';
+    // A watched escalation learns its verdict like a WAITING row (no event went out for it yet).
+    const fromWaiting = row.state === 'WAITING' || row.state === 'ESCALATED';
     if (decision.action === 'store-upo') {
       if (row.state === 'UPO_LATE') {
         await this.writer.lateUpo(row, decision.xml);
@@ -197,7 +207,9 @@ export class PollProcessor {
   }
 
   private async escalate(row: PollRow, e: { code: string; message: string }, invoiceReferenceNumber?: string): Promise<void> {
-    await this.writer.escalated(row, { ...e, invoiceReferenceNumber });
+    // KSeF has the invoice and only its verdict is missing: keep checking it slowly, so a late verdict is not lost.
+    const watchMs = e.code === WATCHED_ESCALATION_CODE ? this.policy.escalatedWatchMs : 0;
+    await this.writer.escalated(row, { ...e, invoiceReferenceNumber, watchMs, firstWatchDelayMs: this.policy.escalatedIntervalMs });
     this.metrics.outcome('escalated');
     this.logger.error({ invoiceId: row.invoiceId, nip: row.contextNip, code: e.code }, 'invoice ESCALATED by the status-poller: a person must look at it');
   }

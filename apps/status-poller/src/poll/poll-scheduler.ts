@@ -44,7 +44,7 @@ export class PollScheduler {
     // grouped by context and the session that holds their UPO (one session UPO read when that pays).
     const sessions = new Map<string, PollRow[]>();
     for (const row of claimed) {
-      const key = row.state === 'WAITING' ? `v|${row.contextNip}|${row.sessionReferenceNumber}` : `u|${row.contextNip}|${row.upoSessionReferenceNumber ?? row.sessionReferenceNumber}`;
+      const key = row.state === 'WAITING' || row.state === 'ESCALATED' ? `v|${row.contextNip}|${row.sessionReferenceNumber}` : `u|${row.contextNip}|${row.upoSessionReferenceNumber ?? row.sessionReferenceNumber}`;
       const unit = sessions.get(key);
       if (unit) unit.push(row);
       else sessions.set(key, [row]);
@@ -66,7 +66,7 @@ export class PollScheduler {
           const held = await withTransaction(this.dataSource, (m) => this.plans.renewLeases(m, unit, this.options.leaseMs));
           const rows = unit.filter((r) => held.has(r.invoiceId));
           if (rows.length === 0) continue;
-          if (rows[0].state === 'WAITING') await this.processor.verdicts(rows[0].contextNip, rows[0].sessionReferenceNumber, rows);
+          if (rows[0].state === 'WAITING' || rows[0].state === 'ESCALATED') await this.processor.verdicts(rows[0].contextNip, rows[0].sessionReferenceNumber, rows);
           else await this.processor.upos(rows);
         } catch (err) {
           this.logger.error({ err, invoices: unit.map((r) => r.invoiceId) }, 'poll unit failed; its rows are polled again after their lease');

@@ -23,6 +23,7 @@ const row = (n: number, o: Partial<PollRow> = {}): PollRow => ({
   duplicate: false,
   upoSessionReferenceNumber: null,
   acceptedAt: null,
+  watchUntil: null,
   submittedAt: new Date(),
   traceparent: null,
   claimToken: 'c',

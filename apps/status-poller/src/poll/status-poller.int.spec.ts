@@ -304,6 +304,9 @@ describe('status-poller against the KSeF simulator', () => {
     expect((await plan(invoiceId)).state).toBe('ESCALATED');
     const body = invoiceEscalated.parse((await oneEvent(escalated, invoiceEscalated.type, invoiceId))[0]).payload;
     expect(body).toMatchObject({ code: 'KSEF_INVOICE_NOT_IN_SESSION', referenceNumbers: { sessionReferenceNumber: closed.referenceNumber } });
+    // Only KSEF_NO_VERDICT escalations are watched for a late verdict: this one never will be listed.
+    const [{ watch_until }] = (await poller.dataSource.query(`SELECT watch_until FROM status_poller.poll_plan WHERE invoice_id = $1`, [invoiceId])) as Array<{ watch_until: Date | null }>;
+    expect(watch_until).toBeNull();
   });
 
   it('an invoice of a context the sender does not know keeps its row and is retried, never dropped', async () => {

@@ -77,7 +77,7 @@ export async function createPollerWorld(): Promise<PollerWorld> {
   };
 }
 
-export const TEST_POLICY: PollPolicy = { backoff: { delaysMs: [200, 300, 500, 1_000], jitter: 0.1 }, verdictDeadlineMs: 60_000, upoWaitMs: 1_500, upoLateIntervalMs: 400 };
+export const TEST_POLICY: PollPolicy = { backoff: { delaysMs: [200, 300, 500, 1_000], jitter: 0.1 }, verdictDeadlineMs: 60_000, upoWaitMs: 1_500, upoLateIntervalMs: 400, escalatedIntervalMs: 500, escalatedWatchMs: 120_000 };
 
 export interface PollerInstance {
   service: RunningService;
