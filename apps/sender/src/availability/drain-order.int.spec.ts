@@ -45,7 +45,7 @@ describe('drain order after an outage', () => {
 
   // Issue #7: "oldest deadline first". Offline invoices carry a legal deadline; it beats age, and jobs without one
   // (online, pending, total failure) follow by age.
-  it('claims the earliest send deadline first (NULLS LAST), then by age', async () => {
+  it('claims the earliest send deadline first, then offline invoices with a pending deadline, then online ones, each by age', async () => {
     const other = '7010001454';
     const enqueue = async (minutesAgo: number, offline?: { mode: 'offline24' | 'unavailability' | 'total-failure'; sendDeadline: Date | null }) => {
       const id = randomUUID();
@@ -69,7 +69,8 @@ describe('drain order after an outage', () => {
     expect(first.map((j) => j.invoiceId)).toEqual([dueSoonOld, dueSoonYoung, dueLater]);
     expect(first.map((j) => j.sendDeadline?.toISOString())).toEqual(['2026-01-12T23:00:00.000Z', '2026-01-12T23:00:00.000Z', '2026-01-13T23:00:00.000Z']);
     const rest = await withTransaction(ds, (m) => jobs.claimDue(m, other, 10, 60_000));
-    expect(rest.map((j) => j.invoiceId)).toEqual([onlineOldest, pendingOld, totalFailure, onlineYoung]);
-    expect(rest.map((j) => j.offlineMode)).toEqual([null, 'unavailability', 'total-failure', null]);
+    // Legally bound invoices whose deadline is not known yet still go before online ones, which have none at all.
+    expect(rest.map((j) => j.invoiceId)).toEqual([pendingOld, totalFailure, onlineOldest, onlineYoung]);
+    expect(rest.map((j) => j.offlineMode)).toEqual(['unavailability', 'total-failure', null, null]);
   });
 });

@@ -68,15 +68,17 @@ describe('deadline state of a stored deadline', () => {
 });
 
 describe('drain order', () => {
-  const j = (id: string, createdAt: string, sendDeadline: string | null) => ({ invoiceId: id, createdAt: at(createdAt), sendDeadline: sendDeadline ? at(sendDeadline) : null }) as SendJob;
-  it('earliest deadline first, jobs without one last, ties by age', () => {
+  const j = (id: string, createdAt: string, sendDeadline: string | null, offlineMode: SendJob['offlineMode'] = sendDeadline ? 'offline24' : null) =>
+    ({ invoiceId: id, createdAt: at(createdAt), sendDeadline: sendDeadline ? at(sendDeadline) : null, offlineMode }) as SendJob;
+  it('earliest deadline first, then offline invoices with a pending deadline, online ones last, ties by age', () => {
     const jobs = [
       j('online-old', '2026-01-01T00:00:00Z', null),
       j('late', '2026-01-05T00:00:00Z', '2026-01-14T23:00:00Z'),
       j('soon-young', '2026-01-06T00:00:00Z', '2026-01-12T23:00:00Z'),
       j('soon-old', '2026-01-04T00:00:00Z', '2026-01-12T23:00:00Z'),
       j('online-young', '2026-01-07T00:00:00Z', null),
+      j('pending-young', '2026-01-08T00:00:00Z', null, 'unavailability'),
     ];
-    expect([...jobs].sort(byDeadlineThenAge).map((x) => x.invoiceId)).toEqual(['soon-old', 'soon-young', 'late', 'online-old', 'online-young']);
+    expect([...jobs].sort(byDeadlineThenAge).map((x) => x.invoiceId)).toEqual(['soon-old', 'soon-young', 'late', 'pending-young', 'online-old', 'online-young']);
   });
 });

@@ -121,9 +121,15 @@ const toJob = (r: Row): SendJob => ({
   sendDeadline: r.send_deadline ?? null,
 });
 
-/** Drain order: the earliest legal deadline first (none last), then by age. */
+/**
+ * Drain order: the earliest legal deadline first; then offline invoices whose deadline is not known yet (pending: the
+ * period that starts their count has not ended, or total failure) before online ones, which have no send deadline at
+ * all; then by age.
+ */
 export const byDeadlineThenAge = (a: SendJob, b: SendJob): number =>
-  (a.sendDeadline?.getTime() ?? Infinity) - (b.sendDeadline?.getTime() ?? Infinity) || a.createdAt.getTime() - b.createdAt.getTime();
+  (a.sendDeadline?.getTime() ?? Infinity) - (b.sendDeadline?.getTime() ?? Infinity) ||
+  Number(a.offlineMode == null) - Number(b.offlineMode == null) ||
+  a.createdAt.getTime() - b.createdAt.getTime();
 
 /** KSeF's invoiceHash (Base64 SHA-256) of a document whose hex SHA-256 the claim check carries. */
 export const invoiceHashOf = (sha256Hex: string): string => Buffer.from(sha256Hex, 'hex').toString('base64');
@@ -171,7 +177,7 @@ export class SendJobRepository {
   /**
    * Claims up to `limit` due jobs of a context (QUEUED and due, or SENDING whose lease ran out) with
    * `FOR UPDATE SKIP LOCKED`, moving them to SENDING under a lease of `leaseMs`. Earliest legal deadline first
-   * (offline invoices' `send_deadline`; none last), then oldest first by age (`created_at`) among the due ones, so after
+   * (offline invoices' `send_deadline`; none last, offline ones with a pending deadline before online ones), then oldest first by age (`created_at`) among the due ones, so after
    * an outage an invoice that failed (and was pushed back by its backoff) before the circuit opened is not overtaken by
    * younger ones, and an offline invoice due tomorrow goes before an online one received an hour ago.
    */
@@ -182,7 +188,7 @@ export class SendJobRepository {
          SELECT invoice_id FROM ${this.jobs}
          WHERE context_nip = $1 AND next_attempt_at <= clock_timestamp()
            AND (state = 'QUEUED' OR (state = 'SENDING' AND lease_until < clock_timestamp()))
-         ORDER BY send_deadline NULLS LAST, created_at, next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         ORDER BY send_deadline NULLS LAST, (offline_mode IS NULL), created_at, next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING j.*`,
       [contextNip, limit, leaseMs],
     ));
