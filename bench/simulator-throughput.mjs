@@ -4,7 +4,10 @@
 // with a KSeF token, opens sessions, pre-encrypts unique FA(3) invoices, then fires POST .../invoices with a fixed
 // concurrency and counts 202s per second. Writes JSON to bench/results/. The load generator shares the machine.
 //
-//   node bench/simulator-throughput.mjs [--invoices 20000] [--concurrency 64] [--sessions 8]
+//   node bench/simulator-throughput.mjs [--invoices 20000] [--concurrency 64] [--sessions 8] [--hold-processing]
+// Env: SIM_MAIN=<path to another main.js> (A/B against an older build), SIM_NODE_ARGS="--cpu-prof" (profile),
+// SIM_PROCESSING_WORKERS (passed to the simulator). Writes simulator-throughput-<date>.json and simulator-throughput.json
+// (the latest run).
 import { spawn } from 'node:child_process';
 import { constants, createCipheriv, createHash, publicEncrypt, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -170,7 +173,9 @@ async function main() {
       benchmark: 'ksef-simulator interactive invoice submission',
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, note: 'load generator and simulator share the machine' },
-      settings: { invoices: INVOICES, concurrency: CONCURRENCY, sessions: SESSIONS, holdProcessing: HOLD, rateLimits: 'off', processingDelayMs: 50, invoiceBytes: Buffer.byteLength(invoiceXml('x')) },
+      // SIM_MAIN: another build of the simulator (e.g. a copy of an older dist) for back-to-back comparisons.
+      simulatorBuild: process.env.SIM_MAIN ?? 'dist/apps/ksef-simulator/main.js',
+      settings: { processingWorkers: process.env.SIM_PROCESSING_WORKERS ?? 'default', invoices: INVOICES, concurrency: CONCURRENCY, sessions: SESSIONS, holdProcessing: HOLD, rateLimits: 'off', processingDelayMs: 50, invoiceBytes: Buffer.byteLength(invoiceXml('x')) },
       accepted,
       otherStatuses: other,
       seconds: Number(seconds.toFixed(3)),
@@ -194,6 +199,7 @@ async function main() {
     mkdirSync(join(root, 'bench/results'), { recursive: true });
     const file = join(root, 'bench/results', `simulator-throughput-${result.date.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(root, 'bench/results/simulator-throughput.json'), `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\nwritten to ${file}\n`);
   } finally {
     child.kill('SIGTERM');

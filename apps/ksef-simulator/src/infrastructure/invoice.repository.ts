@@ -51,7 +51,7 @@ export interface InvoiceOutcome {
 /**
  * INSERTs in flight at once. One: rows arriving while it commits go together in the next (bigger) one. Each INSERT is
  * a commit (WAL flush) and a round trip; with 4 in flight the batches were ~6 rows and the bench took 830-890
- * submissions/s, with 1 they are ~12-30 rows and it took 1,140-1,470/s (back to back, same machine load).
+ * submissions/s, with 1 they were ~12-30 rows and it took 1,140-1,470/s (back to back, same machine load).
  */
 const MAX_CONCURRENT_FLUSHES = 1;
 

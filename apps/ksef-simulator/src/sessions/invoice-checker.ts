@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { KsefXmlValidator } from '@ksef-bridge/ksef-spec';
 import type { Logger } from '@ksef-bridge/observability';
 import { LOGGER } from '@ksef-bridge/service-kit';
@@ -79,7 +79,7 @@ class CheckWorker {
  * way: the worker runs the same function against the same official schemas.
  */
 @Injectable()
-export class InvoiceChecker {
+export class InvoiceChecker implements OnModuleInit {
   private workers: CheckWorker[] = [];
 
   constructor(
@@ -92,9 +92,13 @@ export class InvoiceChecker {
     return this.settings.processingWorkers ?? 0;
   }
 
-  async check(items: CheckRequest[]): Promise<CheckResult[]> {
-    if (!items.length) return [];
-    if (this.size === 0) return items.map((i) => checkInvoice(i.content, i.systemCode, this.validator, i.options));
+  /** Workers start with the app (a broken worker fails the boot, and the script is read before dist/ can change). */
+  async onModuleInit(): Promise<void> {
+    this.ensureWorkers();
+    await Promise.all(this.workers.map((w) => w.ready));
+  }
+
+  private ensureWorkers(): void {
     while (this.workers.length < this.size) {
       this.workers.push(
         new CheckWorker((gone, error) => {
@@ -103,6 +107,12 @@ export class InvoiceChecker {
         }),
       );
     }
+  }
+
+  async check(items: CheckRequest[]): Promise<CheckResult[]> {
+    if (!items.length) return [];
+    if (this.size === 0) return items.map((i) => checkInvoice(i.content, i.systemCode, this.validator, i.options));
+    this.ensureWorkers();
     // Split the batch evenly; results come back in the order of `items`.
     const chunk = Math.ceil(items.length / this.workers.length);
     const parts = await Promise.all(this.workers.map((w, i) => (i * chunk < items.length ? w.check(items.slice(i * chunk, (i + 1) * chunk)) : Promise.resolve([]))));

@@ -1,5 +1,7 @@
 import { buildSampleInvoice, isValidKsefNumber } from '@ksef-bridge/ksef-spec';
 import { waitFor } from '@ksef-bridge/testing';
+import type { Worker } from 'node:worker_threads';
+import { InvoiceChecker } from './invoice-checker';
 import { DocClient, FA3, SessionCrypto, startSimulator, type RunningSimulator } from '../../test/simulator-harness';
 
 const NIP = '5265877635';
@@ -60,5 +62,15 @@ describe('invoice checks in worker threads', () => {
     expect((await finalStatus(refs.bom)).status.code).toBe(430);
     expect((await finalStatus(refs.otherSeller)).status.code).toBe(410);
     for (const ref of refs.more) expect((await finalStatus(ref)).status.code).toBe(200);
+  }, 60_000);
+
+  it('workers that die are replaced: the next batch runs on new ones', async () => {
+    const checker = sim.service.app.get(InvoiceChecker);
+    const workers = (checker as unknown as { workers: { worker: Worker }[] }).workers;
+    expect(workers).toHaveLength(2);
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+    const ref = await send(buildSampleInvoice({ sellerNip: NIP, invoiceNumber: `WRK-CRASH/${Date.now()}` }));
+    expect((await finalStatus(ref)).status.code).toBe(200);
+    expect((checker as unknown as { workers: unknown[] }).workers).toHaveLength(2);
   }, 60_000);
 });
