@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { createKsefXmlValidator, type KsefXmlValidator } from '@ksef-bridge/ksef-spec';
 import { OutboxWriter } from '@ksef-bridge/outbox';
 import { PlatformModule, type PlatformOptions } from '@ksef-bridge/service-kit';
@@ -7,6 +7,7 @@ import { GetInvoiceController } from './get-invoice/get-invoice.controller';
 import { ApiErrorFilter } from './http/api-error.filter';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { InternalTokenGuard } from './http/internal-token.guard';
+import { JsonOnlyMiddleware } from './http/json-only.middleware';
 import { IntakeConsumers } from './intake-consumers';
 import { IntakeMetrics } from './intake.metrics';
 import { InvoiceMetricsRegistration } from './metrics/invoice-metrics.provider';
@@ -36,8 +37,13 @@ class XmlValidatorLifecycle implements OnApplicationShutdown {
   }
 }
 
+/** The controllers with POST routes: JSON bodies only (415 CONTENT_TYPE_UNSUPPORTED otherwise). */
 @Module({})
-class IntakeFeaturesModule {}
+class IntakeFeaturesModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(JsonOnlyMiddleware).forRoutes(SubmitInvoiceController, PanelApiController);
+  }
+}
 
 /**
  * Intake: the ERP doors (HTTP API and the ERP Kafka topic) with one submission use case, the invoice state and

@@ -6,6 +6,7 @@ export {
   INITIAL_INVOICE_STATE,
   isInvoiceState,
   isFinalState,
+  FINAL_INVOICE_STATES,
   canTransition,
   allowedTransitionPairs,
   assertTransition,

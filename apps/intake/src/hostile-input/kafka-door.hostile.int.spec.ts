@@ -67,13 +67,13 @@ describe('Kafka door under hostile input', () => {
     ['Latin-2 bytes', envelope({ erpDocumentId: 'KH/9', xmlBase64: Buffer.from('<a>\xb1\xea</a>', 'latin1').toString('base64') }), 'DOCUMENT_ENCODING'],
     ['a billion-laughs document', envelope({ erpDocumentId: 'KH/10', xmlBase64: b64(`<!DOCTYPE a [<!ENTITY l0 "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`).join('')}]><a>&l9;</a>`) }), 'XML_MALFORMED'],
     ['an empty document', envelope({ erpDocumentId: 'KH/12', xmlBase64: '' }), 'REQUEST_INVALID'],
-  ];
-  // KNOWN GAP: U+0000 cannot be stored by PostgreSQL (text or the outbox's jsonb), so no intake.rejected quoting the
-  // message can be written; the door dead-letters it directly with REQUEST_INVALID (nothing lost, but the ERP gets
-  // no answer event). Closing it needs an outbox that stores envelopes as bytes, or escaping before the insert.
-  const unanswerable: Array<[string, Envelope, string]> = [
-    ['a NUL in the document id', envelope({ erpDocumentId: 'KH/\u000011', xmlBase64: b64(xml('KH/11')) }), 'REQUEST_INVALID'],
-    ['a NUL in a metadata value', envelope({ erpDocumentId: 'KH/13', xmlBase64: b64(xml('KH/13')), metadata: { note: 'a\u0000b' } }), 'REQUEST_INVALID'],
+    // U+0000 cannot be stored by PostgreSQL (text, or the outbox's jsonb): refused up front with a precise code, and
+    // the answer and the dead-letter copy carry it as the text `\u0000`, so the ERP gets its intake.rejected.
+    ['a NUL in the document id', envelope({ erpDocumentId: 'KH/\u000011', xmlBase64: b64(xml('KH/11')) }), 'TEXT_CHARACTER_NOT_ALLOWED'],
+    ['a NUL in a metadata value', envelope({ erpDocumentId: 'KH/13', xmlBase64: b64(xml('KH/13')), metadata: { note: 'a\u0000b' } }), 'TEXT_CHARACTER_NOT_ALLOWED'],
+    ['a NUL in a metadata key', envelope({ erpDocumentId: 'KH/14', xmlBase64: b64(xml('KH/14')), metadata: { 'no\u0000te': 'x' } }), 'TEXT_CHARACTER_NOT_ALLOWED'],
+    ['a NUL in the document id of an otherwise invalid payload', envelope({ erpDocumentId: 'KH/\u000015', xmlBase64: '<not base64>', metadata: { total: 1 } }), 'TEXT_CHARACTER_NOT_ALLOWED'],
+    ['a control character in a metadata value', envelope({ erpDocumentId: 'KH/16', xmlBase64: b64(xml('KH/16')), metadata: { note: 'bell\u0007' } }), 'TEXT_CHARACTER_NOT_ALLOWED'],
   ];
   const notEnvelopes: Array<[string, string]> = [
     ['bytes that are not JSON', '\u0000\u00ff<Faktura>not json'],
@@ -89,7 +89,7 @@ describe('Kafka door under hostile input', () => {
     } finally {
       await producer.disconnect();
     }
-    for (const [, e] of [...badEnvelopes, ...unanswerable]) await intake.publisher.publish(intake.topics.erpInvoiceSubmitted, e);
+    for (const [, e] of badEnvelopes) await intake.publisher.publish(intake.topics.erpInvoiceSubmitted, e);
     for (const e of injected) await intake.publisher.publish(intake.topics.erpInvoiceSubmitted, e);
     await intake.publisher.publish(intake.topics.erpInvoiceSubmitted, envelope({ erpDocumentId: 'KH/good', xmlBase64: b64(xml('KH/good')) }));
 
@@ -102,11 +102,17 @@ describe('Kafka door under hostile input', () => {
     expect(badEnvelopes.map(([what, e]) => [what, (rejectionOf(e)[0].payload as { code: string }).code])).toEqual(badEnvelopes.map(([what, , code]) => [what, code]));
     for (const [, e] of badEnvelopes) expect(rejectionOf(e)[0].tenant).toBe(e.tenant);
 
-    const allBad = [...badEnvelopes, ...unanswerable];
+    const allBad = badEnvelopes;
     await waitFor(() => deadLetters.length >= allBad.length + notEnvelopes.length, { what: 'dead-letter records', timeoutMs: 60_000 });
     const dltOf = (e: Envelope) => deadLetters.filter((d) => d.headers[HEADER.messageId] === e.id);
     expect(allBad.map(([what, e]) => [what, dltOf(e).map((d) => d.headers[DLT_HEADER.errorCode])])).toEqual(allBad.map(([what, , code]) => [what, [code]]));
-    for (const [, e] of unanswerable) expect(rejectionOf(e)).toEqual([]);
+    // The NUL answers: the field and the character named; the document id quoted with the NUL written as `\u0000`.
+    const nulId = badEnvelopes.find(([what]) => what === 'a NUL in the document id')![1];
+    expect(rejectionOf(nulId)[0].payload).toMatchObject({ erpDocumentId: 'KH/\\u000011', message: expect.stringContaining('payload.erpDocumentId contains U+0000 at index 3') });
+    const nulKey = badEnvelopes.find(([what]) => what === 'a NUL in a metadata key')![1];
+    expect((rejectionOf(nulKey)[0].payload as { message: string }).message).toContain('U+0000');
+    const nulDlt = JSON.parse(dltOf(nulId)[0].value) as { payload: { erpDocumentId: string; xmlBase64: string } };
+    expect(nulDlt.payload).toEqual({ erpDocumentId: 'KH/\\u000011', xmlBase64: b64(xml('KH/11')) });
     // Messages that are no envelope keep their original bytes on the dead-letter topic, refused as VALIDATION_FAILED.
     for (const [, value] of notEnvelopes) {
       const record = deadLetters.find((d) => d.value === value);

@@ -37,7 +37,7 @@ export const INTAKE_OPENAPI = {
         responses: {
           '201': { description: 'Invoice taken in (state RECEIVED)', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } } },
           '200': { description: 'Same submission as before: the existing invoice', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } } },
-          '400': error('Malformed request, document or offline marking', ['REQUEST_INVALID', 'IDEMPOTENCY_KEY_REQUIRED', 'DOCUMENT_EMPTY', 'XML_MALFORMED', 'OFFLINE_MODE_UNKNOWN', 'OFFLINE_PERIOD_NOT_ALLOWED', 'OFFLINE_MARKING_INVALID']),
+          '400': error('Malformed request, document or offline marking, or a character that cannot be stored in erpDocumentId or metadata', ['REQUEST_INVALID', 'TEXT_CHARACTER_NOT_ALLOWED', 'IDEMPOTENCY_KEY_REQUIRED', 'DOCUMENT_EMPTY', 'XML_MALFORMED', 'OFFLINE_MODE_UNKNOWN', 'OFFLINE_PERIOD_NOT_ALLOWED', 'OFFLINE_MARKING_INVALID']),
           '401': error('Missing, unknown or revoked API key', ['UNAUTHENTICATED', 'UNKNOWN_TENANT']),
           '409': error('Conflicting resubmission, or a technical correction of an offline invoice KSeF has not rejected', ['IDEMPOTENCY_CONFLICT', 'CORRECTED_INVOICE_NOT_REJECTED']),
           '422': error(
@@ -45,7 +45,7 @@ export const INTAKE_OPENAPI = {
             ['CORRECTED_INVOICE_NOT_FOUND', 'CORRECTED_INVOICE_NOT_OFFLINE', 'OFFLINE_MODE_MISMATCH'],
           ),
           '413': error('Document larger than allowed (INTAKE_MAX_DOCUMENT_BYTES, default 3,000,000)', ['DOCUMENT_TOO_LARGE']),
-          '415': error('Not UTF-8 without BOM, another declared encoding, or processing instructions', ['DOCUMENT_ENCODING']),
+          '415': error('A body that is not application/json, or a document not UTF-8 without BOM, with another declared encoding, or processing instructions', ['CONTENT_TYPE_UNSUPPORTED', 'DOCUMENT_ENCODING']),
           '503': error('Temporarily unavailable: retry with the same Idempotency-Key', ['DB_UNAVAILABLE']),
         },
       },

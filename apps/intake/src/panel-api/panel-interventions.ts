@@ -21,7 +21,7 @@ export interface InterventionResult {
 }
 
 /** States a retry has already moved past: repeating it changes nothing (idempotent). */
-const RETRIED: ReadonlySet<InvoiceState> = new Set(['QUEUED', 'SENT', 'PROCESSING', 'ACCEPTED']);
+const RETRIED: ReadonlySet<InvoiceState> = new Set(['QUEUED', 'OFFLINE', 'SENT', 'PROCESSING', 'ACCEPTED']);
 /** Outcomes a corrected document may replace: local validation, KSeF's rejection, or a parked escalation. */
 const CORRECTABLE: ReadonlySet<InvoiceState> = new Set(['INVALID', 'REJECTED', 'ESCALATED']);
 
@@ -38,14 +38,26 @@ export class PanelInterventions {
     private readonly submit: SubmitInvoiceUseCase,
   ) {}
 
-  /** ESCALATED → QUEUED. The panel re-queues the sender's job after this (see docs/panel.md, "Retry now"). */
+  /**
+   * ESCALATED → QUEUED, or → OFFLINE for an offline invoice (it keeps its offline marking, so the sender sends it as
+   * offline again). The panel re-queues the sender's job after this (see docs/panel.md, "Retry now").
+   *
+   * An invoice the status-poller escalated was received by KSeF (only its verdict was missing): sending it again is
+   * not a retry, and the poller keeps watching it for the verdict, so this is refused (409 RETRY_NOT_POSSIBLE), as the
+   * panel does from the sender's side (job SENT).
+   */
   retry(id: string, who: Intervention): Promise<InterventionResult> {
     return this.tx(async (manager) => {
       const invoice = await this.locked(manager, id, who.tenant);
       if (RETRIED.has(invoice.state)) return { invoiceId: id, state: invoice.state, changed: false };
       if (invoice.state !== 'ESCALATED') throw new ApiError(409, 'INTERVENTION_NOT_ALLOWED', `A retry needs an escalated invoice; this one is ${invoice.state}`);
-      await this.lifecycle.transition(manager, invoice, 'QUEUED', { actor: `panel:${who.user}`, reason: `retry: ${who.reason}`, details: { intervention: 'retry', by: who.user, reason: who.reason } });
-      return { invoiceId: id, state: 'QUEUED', changed: true };
+      const escalation = (await this.invoices.history(manager, id)).filter((h) => h.toState === 'ESCALATED').pop();
+      if (escalation?.actor === 'status-poller') {
+        throw new ApiError(409, 'RETRY_NOT_POSSIBLE', 'KSeF received this invoice and its verdict is still awaited (the status-poller keeps checking); re-submit a correction or cancel instead');
+      }
+      const to: InvoiceState = invoice.offlineMode === null ? 'QUEUED' : 'OFFLINE';
+      await this.lifecycle.transition(manager, invoice, to, { actor: `panel:${who.user}`, reason: `retry: ${who.reason}`, details: { intervention: 'retry', by: who.user, reason: who.reason } });
+      return { invoiceId: id, state: to, changed: true };
     });
   }
 

@@ -11,8 +11,11 @@ import { parseContract } from './parse-contract';
 /** Consumer group recording what KSeF made of a sent invoice (status-poller's events). */
 export const KSEF_VERDICT_GROUP = 'intake.ksef-verdicts';
 
-/** States in which KSeF cannot have issued a UPO for the invoice: a UPO for them is an anomaly, not something to keep. */
-const NO_UPO_POSSIBLE: ReadonlySet<InvoiceState> = new Set(['INVALID', 'REJECTED', 'CANCELLED']);
+/**
+ * States in which KSeF cannot have issued a UPO for the invoice: a UPO for them is an anomaly, not something to keep.
+ * CANCELLED is not one: a person may cancel an escalated invoice that KSeF accepts later (and so issues its UPO).
+ */
+const NO_UPO_POSSIBLE: ReadonlySet<InvoiceState> = new Set(['INVALID', 'REJECTED']);
 
 /** States before KSeF received the invoice as far as intake knows: a verdict for them means intake is behind. */
 const NOT_SENT_YET: ReadonlySet<InvoiceState> = new Set(['RECEIVED', 'QUEUED', 'OFFLINE']);
@@ -25,6 +28,11 @@ const NOT_SENT_YET: ReadonlySet<InvoiceState> = new Set(['RECEIVED', 'QUEUED', '
  *   original invoice's number and is recorded as such;
  * - `invoice.upo-received`: the UPO of an invoice accepted earlier with `upoPending`, kept in `invoice_upos` (not a
  *   transition, so no history row; `received_at` says when).
+ *
+ * A verdict that comes after an escalation (the poller keeps watching submissions it escalated with KSEF_NO_VERDICT)
+ * moves ESCALATED → ACCEPTED; one for an invoice a person cancelled meanwhile moves CANCELLED → ACCEPTED, because
+ * KSeF's acceptance is the legal fact (the invoice exists, with its number). Both are flagged `lateVerdict` in the
+ * history, the latter with `overridesCancellation`, and the status-changed event's reason says so.
  *
  * The poller follows `invoice.submitted`, which intake records in another consumer group, so a verdict can overtake
  * it: "intake is behind" (INVOICE_STATE_BEHIND, retriable; the runner backs off) until SENT is recorded. Because the
@@ -66,15 +74,17 @@ export class KsefVerdictHandler {
 
   private async accept(manager: EntityManager, invoice: InvoiceRow, payload: InvoiceAccepted, traceparent: string | undefined): Promise<void> {
     const upoSha256 = payload.upoXml === undefined ? undefined : sha256Hex(payload.upoXml);
-    // The transition first: it refuses states KSeF's acceptance cannot follow (e.g. ESCALATED, CANCELLED) before
+    const late = lateVerdictNote(invoice.state, payload.ksefNumber);
+    // The transition first: it refuses states KSeF's acceptance cannot follow (e.g. INVALID, REJECTED) before
     // anything is stored, and the whole change commits or rolls back as one.
     await this.lifecycle.transition(manager, invoice, 'ACCEPTED', {
       actor: 'status-poller',
       traceparent,
       ksefReferenceNumber: payload.invoiceReferenceNumber,
       ksefNumber: payload.ksefNumber,
-      reason: payload.duplicate ? `KSeF reported a duplicate (440): the invoice already has KSeF number ${payload.ksefNumber}` : undefined,
+      reason: late?.reason ?? (payload.duplicate ? `KSeF reported a duplicate (440): the invoice already has KSeF number ${payload.ksefNumber}` : undefined),
       details: {
+        ...late?.details,
         ksefNumber: payload.ksefNumber,
         acquisitionDate: payload.acquisitionDate,
         sessionReferenceNumber: payload.sessionReferenceNumber,
@@ -121,6 +131,20 @@ export class KsefVerdictHandler {
     }
     return invoice;
   }
+}
+
+/** What a late acceptance (after an escalation, or after a person's cancellation) adds to the history and the event. */
+function lateVerdictNote(state: InvoiceState, ksefNumber: string): { reason: string; details: Record<string, unknown> } | undefined {
+  if (state === 'ESCALATED') {
+    return { reason: `KSeF accepted the invoice after it was escalated (KSeF number ${ksefNumber})`, details: { lateVerdict: true } };
+  }
+  if (state === 'CANCELLED') {
+    return {
+      reason: `KSeF accepted the invoice after it was cancelled: it exists in KSeF with number ${ksefNumber}; correct it in KSeF (e.g. a correcting invoice) if it should not`,
+      details: { lateVerdict: true, overridesCancellation: true },
+    };
+  }
+  return undefined;
 }
 
 function sha256Hex(text: string): string {

@@ -1,12 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import { deadLetterTopic, erpInvoiceSubmitted, intakeRejected, type IntakeRejected } from '@ksef-bridge/contracts';
-import { PermanentError } from '@ksef-bridge/errors';
 import { deadLetterHeaders, type ReceivedMessage } from '@ksef-bridge/kafka';
 import { newEnvelope, type OutboxWriter } from '@ksef-bridge/outbox';
 import type { IntakeMetrics } from '../intake.metrics';
 import type { IntakeSettings } from '../intake.settings';
 import { IntakeRefusal } from '../invoices/domain/intake-refusal';
 import { parseOfflineMarking, parseTechnicalCorrectionOf } from '../invoices/domain/offline-marking';
+import { freeTextFields, refuseUnstorableText, withoutNul } from '../invoices/domain/storable-text';
 import type { TenantRepository } from '../tenants/tenant.repository';
 import type { SubmitInvoiceUseCase } from './submit-invoice.use-case';
 
@@ -33,6 +33,8 @@ export class ErpInvoiceSubmittedHandler {
     try {
       // The marking first, with its precise codes (OFFLINE_MODE_UNKNOWN, ...); the contract would only say REQUEST_INVALID.
       const rawPayload = message.envelope.payload as { offline?: unknown; technicalCorrectionOf?: unknown } | null;
+      // Characters PostgreSQL or XML cannot store, before anything else: the answer names the field and the character.
+      refuseUnstorableText(freeTextFields(rawPayload).map(([field, value]) => [`payload.${field}`, value] as const));
       if (rawPayload && typeof rawPayload === 'object') {
         parseOfflineMarking(rawPayload.offline);
         parseTechnicalCorrectionOf(rawPayload.technicalCorrectionOf);
@@ -45,9 +47,6 @@ export class ErpInvoiceSubmittedHandler {
       }
       const { erpDocumentId, xmlBase64, metadata, offline, technicalCorrectionOf } = parsed.data.payload;
       if (!BASE64.test(xmlBase64)) throw new IntakeRefusal('REQUEST_INVALID', 'payload.xmlBase64 is not base64');
-      // PostgreSQL (text, and the outbox's jsonb) cannot hold U+0000, so neither the invoice nor an intake.rejected
-      // answer quoting the message can be stored: dead-letter it at once with a precise code instead of a DB_ERROR.
-      if ([erpDocumentId, ...Object.entries(metadata ?? {}).flat()].some((s) => s.includes('\u0000'))) throw new PermanentError('REQUEST_INVALID', 'payload.erpDocumentId and payload.metadata may not contain NUL (U+0000) characters');
       if (!(await this.tenants.isActive(manager, message.envelope.tenant))) {
         throw new IntakeRefusal('UNKNOWN_TENANT', `Tenant '${message.envelope.tenant}' is unknown or disabled`);
       }
@@ -73,20 +72,24 @@ export class ErpInvoiceSubmittedHandler {
   private async reject(manager: EntityManager, message: ReceivedMessage, refusal: IntakeRefusal): Promise<void> {
     const { envelope } = message;
     const payloadDocumentId = (envelope.payload as { erpDocumentId?: unknown } | null)?.erpDocumentId;
-    const erpDocumentId = typeof payloadDocumentId === 'string' && payloadDocumentId.length > 0 ? payloadDocumentId.slice(0, 200) : undefined;
+    // The outbox stores envelopes as jsonb (and the aggregate id as text), which refuse U+0000: the answer and the
+    // dead-letter copy write it as the text `\u0000` (every other character is kept as sent), so a message carrying
+    // one is answered like any other.
+    const erpDocumentId = typeof payloadDocumentId === 'string' && payloadDocumentId.length > 0 ? withoutNul(payloadDocumentId.slice(0, 200)) : undefined;
     const existingInvoiceId = typeof refusal.details['existingInvoiceId'] === 'string' ? refusal.details['existingInvoiceId'] : undefined;
     const payload: IntakeRejected = { sourceMessageId: envelope.id, sourceTopic: message.topic, erpDocumentId, code: refusal.code, message: refusal.message, existingInvoiceId };
     const rejection = newEnvelope({
       type: intakeRejected.type,
       version: intakeRejected.version,
       aggregateId: erpDocumentId ?? envelope.id,
-      tenant: envelope.tenant,
-      payload,
+      tenant: withoutNul(envelope.tenant),
+      payload: withoutNul(payload),
       traceparent: message.traceparent,
     });
+    const storable = withoutNul(envelope);
     const deadLetter = {
-      ...envelope,
-      headers: deadLetterHeaders(envelope.headers, { error: refusal, attempts: message.attempt, topic: message.topic, partition: message.partition, offset: message.offset, groupId: ERP_DOOR_GROUP, firstFailedAt: new Date() }),
+      ...storable,
+      headers: deadLetterHeaders(storable.headers, { error: refusal, attempts: message.attempt, topic: message.topic, partition: message.partition, offset: message.offset, groupId: ERP_DOOR_GROUP, firstFailedAt: new Date() }),
     };
     await this.outbox.enqueue(manager, [
       { topic: this.settings.topics.intakeRejected, envelope: rejection },

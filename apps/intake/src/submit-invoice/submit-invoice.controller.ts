@@ -9,6 +9,7 @@ import { ApiKeyGuard, tenantOf, type TenantRequest } from '../http/api-key.guard
 import { IntakeMetrics } from '../intake.metrics';
 import { IntakeRefusal } from '../invoices/domain/intake-refusal';
 import { parseOfflineMarking, parseTechnicalCorrectionOf } from '../invoices/domain/offline-marking';
+import { freeTextFields, refuseUnstorableText } from '../invoices/domain/storable-text';
 import { invoiceView } from '../invoices/invoice.view';
 import { SubmitInvoiceUseCase } from './submit-invoice.use-case';
 
@@ -45,13 +46,13 @@ export class SubmitInvoiceController {
     if (!idempotencyKey || !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'An Idempotency-Key header (1-200 printable ASCII characters) is required');
     }
+    // Before the schema, so that the code names the character problem whatever else is wrong.
+    refuseUnstorableText(freeTextFields(body));
     const parsed = submitBody.safeParse(body ?? {});
     if (!parsed.success) {
       throw new ApiError(400, 'REQUEST_INVALID', 'The request body is invalid', { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
     }
     const { erpDocumentId, xml, xmlBase64, metadata } = parsed.data;
-    // PostgreSQL text cannot hold U+0000: refuse it here instead of failing the insert with a 500.
-    if ([erpDocumentId, ...Object.entries(metadata ?? {}).flat()].some((s) => s.includes('\u0000'))) throw new ApiError(400, 'REQUEST_INVALID', 'erpDocumentId and metadata may not contain NUL (U+0000) characters');
     const tenantId = tenantOf(request);
     const result = await withTransaction(this.dataSource, (manager) =>
       this.submit.execute(manager, {

@@ -68,6 +68,14 @@ describe('invoice state machine', () => {
     }
   });
 
+  it('only KSeF verdicts and the retry leave ESCALATED; only an acceptance leaves CANCELLED (issue #5)', () => {
+    expect([...ALLOWED_TRANSITIONS.ESCALATED].sort()).toEqual(['ACCEPTED', 'CANCELLED', 'OFFLINE', 'QUEUED', 'REJECTED']);
+    expect(ALLOWED_TRANSITIONS.CANCELLED).toEqual(['ACCEPTED']);
+    expect(canTransition('CANCELLED', 'REJECTED')).toBe(false);
+    expect(canTransition('CANCELLED', 'QUEUED')).toBe(false);
+    for (const final of ['ACCEPTED', 'REJECTED', 'INVALID'] as const) expect(ALLOWED_TRANSITIONS[final]).toEqual([]);
+  });
+
   it('lists the pairs for the database constraint', () => {
     const pairs = allowedTransitionPairs();
     expect(pairs).toContainEqual(['RECEIVED', 'QUEUED']);

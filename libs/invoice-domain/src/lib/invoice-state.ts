@@ -43,8 +43,14 @@ export const INVOICE_STATE_LABELS_PL: Readonly<Record<InvoiceState, string>> = {
  *   ESCALATED: no final status within the deadline.
  * - TECHNICAL_ERROR → QUEUED (retry) | ESCALATED (retries exhausted).
  * - OFFLINE → SENT (sent once KSeF is back) | ESCALATED | REJECTED (KSeF refused the send itself, as from QUEUED).
- * - ESCALATED → QUEUED (a person retries) | CANCELLED (a person gives up).
- * ACCEPTED, REJECTED, INVALID and CANCELLED are final: the invoice has its explained outcome.
+ * - ESCALATED → QUEUED (a person retries an online invoice) | OFFLINE (a person retries an offline invoice: it keeps
+ *   its offline marking and deadline) | CANCELLED (a person gives up) | ACCEPTED / REJECTED (KSeF's verdict arrived
+ *   after the status-poller escalated for want of one; it keeps watching escalated submissions).
+ * - CANCELLED → ACCEPTED: KSeF accepted an invoice after a person cancelled it (escalated, then cancelled or replaced
+ *   by a correction). KSeF's acceptance is the legal fact: the invoice exists, so intake records it rather than keep
+ *   calling it cancelled; the cancellation stays in the history. A late rejection leaves CANCELLED as it is.
+ * ACCEPTED, REJECTED and INVALID are final: the invoice has its explained outcome. CANCELLED is final for every
+ * actor but KSeF's late acceptance.
  */
 export const ALLOWED_TRANSITIONS: Readonly<Record<InvoiceState, readonly InvoiceState[]>> = {
   RECEIVED: ['QUEUED', 'INVALID', 'CANCELLED'],
@@ -55,9 +61,9 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<InvoiceState, readonly Invoice
   ACCEPTED: [],
   REJECTED: [],
   TECHNICAL_ERROR: ['QUEUED', 'ESCALATED'],
-  ESCALATED: ['QUEUED', 'CANCELLED'],
+  ESCALATED: ['QUEUED', 'OFFLINE', 'CANCELLED', 'ACCEPTED', 'REJECTED'],
   OFFLINE: ['SENT', 'ESCALATED', 'REJECTED'],
-  CANCELLED: [],
+  CANCELLED: ['ACCEPTED'],
 };
 
 /** The state every invoice starts in. */
@@ -67,9 +73,15 @@ export function isInvoiceState(value: string): value is InvoiceState {
   return (INVOICE_STATES as readonly string[]).includes(value);
 }
 
-/** True for states with no way out: the invoice has its final, explained outcome. */
+/**
+ * States in which the invoice has its final, explained outcome. CANCELLED is one although KSeF's late acceptance can
+ * still lead out of it: nothing in our system acts on a cancelled invoice any more (no send, no retry).
+ */
+export const FINAL_INVOICE_STATES: ReadonlySet<InvoiceState> = new Set<InvoiceState>(['ACCEPTED', 'REJECTED', 'INVALID', 'CANCELLED']);
+
+/** True for states in which the invoice has its final, explained outcome (FINAL_INVOICE_STATES). */
 export function isFinalState(state: InvoiceState): boolean {
-  return ALLOWED_TRANSITIONS[state].length === 0;
+  return FINAL_INVOICE_STATES.has(state);
 }
 
 export function canTransition(from: InvoiceState, to: InvoiceState): boolean {

@@ -3,6 +3,7 @@ import { PermanentError } from '@ksef-bridge/errors';
 /** Why intake refused an ERP submission. Same codes on both doors (HTTP body / intake.rejected event). */
 export type IntakeRefusalCode =
   | 'REQUEST_INVALID'
+  | 'TEXT_CHARACTER_NOT_ALLOWED'
   | 'DOCUMENT_EMPTY'
   | 'DOCUMENT_TOO_LARGE'
   | 'DOCUMENT_ENCODING'
@@ -19,6 +20,8 @@ export type IntakeRefusalCode =
 
 const HTTP_STATUS: Record<IntakeRefusalCode, number> = {
   REQUEST_INVALID: 400,
+  // erpDocumentId or metadata holds a character PostgreSQL or XML cannot store (U+0000, other C0 controls, ...).
+  TEXT_CHARACTER_NOT_ALLOWED: 400,
   DOCUMENT_EMPTY: 400,
   DOCUMENT_TOO_LARGE: 413,
   DOCUMENT_ENCODING: 415,
