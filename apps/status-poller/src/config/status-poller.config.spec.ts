@@ -11,6 +11,8 @@ describe('status-poller configuration', () => {
       POLLER_VERDICT_DEADLINE_MS: 3_600_000,
       POLLER_UPO_WAIT_MS: 600_000,
       POLLER_UPO_LATE_INTERVAL_MS: 300_000,
+      POLLER_ESCALATED_INTERVAL_MS: 900_000,
+      POLLER_ESCALATED_WATCH_MS: 604_800_000,
       POLLER_LEASE_MS: 60_000,
       POLLER_LIST_MIN_ROWS: 2,
     });
@@ -23,5 +25,7 @@ describe('status-poller configuration', () => {
     expect(() => loadStatusPollerConfig({ POLLER_JITTER: '2' })).toThrow(/POLLER_JITTER/);
     expect(() => loadStatusPollerConfig({ SENDER_URL: 'not a url' })).toThrow(/SENDER_URL/);
     expect(() => loadStatusPollerConfig({ INTERNAL_API_TOKEN: 'short' })).toThrow(/INTERNAL_API_TOKEN/);
+    expect(loadStatusPollerConfig({ POLLER_ESCALATED_WATCH_MS: '0' }).POLLER_ESCALATED_WATCH_MS).toBe(0);
+    expect(() => loadStatusPollerConfig({ POLLER_ESCALATED_INTERVAL_MS: '0' })).toThrow(/POLLER_ESCALATED_INTERVAL_MS/);
   });
 });

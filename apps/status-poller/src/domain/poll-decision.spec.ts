@@ -29,7 +29,7 @@ describe('poll plan states', () => {
     expect(canTransition('ESCALATED', 'WAITING')).toBe(true);
     for (const s of ['DONE', 'REJECTED'] as const) expect(POLL_STATES.filter((t) => t !== s && canTransition(s, t))).toEqual([]);
   });
-  it('a watched escalation can take a late verdict, never go back to UPO-less acceptance paths from final states', () => {
+  it('a watched escalation moves on with a late verdict (accepted, UPO pending or late, rejected)', () => {
     for (const t of ['UPO_WAITING', 'DONE', 'UPO_LATE', 'REJECTED'] as const) expect(canTransition('ESCALATED', t)).toBe(true);
   });
 });
