@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SimClock } from '../domain/clock';
-import { deriveStatus, typeFitsCategory, type LatarniaCategory, type LatarniaMessage, type LatarniaStatus, type LatarniaType } from '../domain/latarnia/latarnia-feed';
-import { LatarniaRepository } from '../infrastructure/latarnia.repository';
+import { deriveStatus, typeFitsCategory, type LatarniaMessage, type LatarniaStatus } from '../domain/latarnia/latarnia-feed';
+import { LatarniaRepository, type NewLatarniaMessage } from '../infrastructure/latarnia.repository';
 
 /** A refused admin request: `status` is the HTTP status to answer with. */
 export class LatarniaRequestError extends Error {
@@ -13,15 +13,8 @@ export class LatarniaRequestError extends Error {
   }
 }
 
-export interface PublishRequest {
-  eventId?: number;
-  category: LatarniaCategory;
-  type: LatarniaType;
-  title: string;
-  text: string;
-  start: Date;
-  end?: Date;
-}
+/** An announcement as the admin API asks for it; the service stamps `published` on the simulator's clock. */
+export type PublishRequest = Omit<NewLatarniaMessage, 'published'>;
 
 /**
  * The simulator's Latarnia feed: announcements published through the admin API (durable, in PostgreSQL) and,
