@@ -1,4 +1,4 @@
-import { decideAfterUpoFetch, decideAfterVerdictPoll, decideAfterWatchPoll, type PollPolicy, type VerdictObservation } from './poll-decision';
+import { decideAfterUpoFetch, decideAfterVerdictPoll, decideAfterWatchedUpoFetch, decideAfterWatchPoll, type PollPolicy, type VerdictObservation } from './poll-decision';
 import { backoffDelayMs, canTransition, DEFAULT_BACKOFF, POLL_STATES } from './poll-plan';
 
 const policy: PollPolicy = { backoff: { delaysMs: [1_000, 2_000, 5_000, 15_000, 60_000], jitter: 0 }, verdictDeadlineMs: 3_600_000, upoWaitMs: 600_000, upoLateIntervalMs: 300_000, escalatedIntervalMs: 900_000, escalatedWatchMs: 7 * 86_400_000 };
@@ -46,6 +46,12 @@ describe('after a poll of a watched escalation (KSEF_NO_VERDICT)', () => {
     expect(decideAfterWatchPoll({ kind: 'failed', code: 'KSEF_UNAVAILABLE', message: 'x' }, policy)).toMatchObject({ action: 'reschedule', delayMs: 900_000, errorCode: 'KSEF_UNAVAILABLE' });
     expect(decideAfterWatchPoll({ kind: 'rate-limited', retryAfterMs: 2_000_000 }, policy)).toEqual({ action: 'reschedule', delayMs: 2_000_000, countPoll: false, errorCode: 'KSEF_RATE_LIMITED' });
     expect(decideAfterWatchPoll({ kind: 'verdict', verdict: { kind: 'cancelled', code: 550, description: 'x' } }, policy)).toMatchObject({ action: 'reschedule' });
+  });
+  it('a watched duplicate (KSEF_DUPLICATE_DATE_UNKNOWN): the UPO is stored when it comes, otherwise the slow cadence', () => {
+    expect(decideAfterWatchedUpoFetch({ kind: 'upo', xml: '<x/>' }, policy)).toEqual({ action: 'store-upo', xml: '<x/>' });
+    expect(decideAfterWatchedUpoFetch({ kind: 'failed', code: 'KSEF_UPO_NOT_FOUND', message: 'x' }, policy)).toEqual({ action: 'reschedule', delayMs: 900_000, countPoll: true, errorCode: 'KSEF_UPO_NOT_FOUND' });
+    expect(decideAfterWatchedUpoFetch({ kind: 'invalid', problem: 'x' }, policy)).toMatchObject({ action: 'reschedule', errorCode: 'UPO_INVALID' });
+    expect(decideAfterWatchedUpoFetch({ kind: 'rate-limited', retryAfterMs: 5_000 }, policy)).toEqual({ action: 'reschedule', delayMs: 900_000, countPoll: false, errorCode: 'KSEF_RATE_LIMITED' });
   });
 });
 

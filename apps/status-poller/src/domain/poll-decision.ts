@@ -108,6 +108,17 @@ export function decideAfterWatchPoll(observation: VerdictObservation, policy: Po
   return { action: 'reschedule', delayMs: policy.escalatedIntervalMs, countPoll: true, errorCode, statusCode };
 }
 
+/**
+ * The next step after fetching the UPO of a WATCHED escalation that already has its KSeF number (a duplicate escalated
+ * KSEF_DUPLICATE_DATE_UNKNOWN): the UPO (and with it the acquisition date) → store it and announce the acceptance;
+ * anything else waits `escalatedIntervalMs` (at least a 429's Retry-After), without a new escalation.
+ */
+export function decideAfterWatchedUpoFetch(observation: UpoObservation, policy: PollPolicy): Decision {
+  if (observation.kind === 'upo') return { action: 'store-upo', xml: observation.xml };
+  if (observation.kind === 'rate-limited') return { action: 'reschedule', delayMs: Math.max(observation.retryAfterMs, policy.escalatedIntervalMs), countPoll: false, errorCode: 'KSEF_RATE_LIMITED' };
+  return { action: 'reschedule', delayMs: policy.escalatedIntervalMs, countPoll: true, errorCode: observation.kind === 'invalid' ? 'UPO_INVALID' : observation.code };
+}
+
 export interface UpoPlan {
   /** UPO fetches made before this one. */
   polls: number;

@@ -5,7 +5,7 @@
  * - UPO_WAITING: accepted (KSeF number known), its UPO not fetched yet; polled for the UPO until `upoWaitMs`.
  * - UPO_LATE: invoice.accepted went out with `upoPending: true`; the UPO is still fetched, at `upoLateIntervalMs`.
  * - DONE (accepted, UPO stored), REJECTED: final.
- * - ESCALATED: a person must look. A KSEF_NO_VERDICT escalation stays WATCHED (`watch_until`): polled at
+ * - ESCALATED: a person must look. A KSEF_NO_VERDICT (or KSEF_DUPLICATE_DATE_UNKNOWN) escalation stays WATCHED (`watch_until`): polled at
  *   `escalatedIntervalMs` for `escalatedWatchMs`, and a verdict that comes meanwhile is recorded and announced like any
  *   other (→ UPO_WAITING, DONE, UPO_LATE or REJECTED). ESCALATED → WAITING: an operator's re-queue.
  */
@@ -34,8 +34,12 @@ export const POLL_TRANSITIONS: ReadonlyArray<readonly [PollState, PollState]> = 
   ['ESCALATED', 'REJECTED'],
 ];
 
-/** The escalation code whose submissions stay watched: KSeF has the invoice, only its verdict did not come in time. */
-export const WATCHED_ESCALATION_CODE = 'KSEF_NO_VERDICT';
+/**
+ * Escalations that stay watched: KSEF_NO_VERDICT (KSeF has the invoice, only its verdict did not come in time: the
+ * status is polled) and KSEF_DUPLICATE_DATE_UNKNOWN (KSeF accepted it as a duplicate, but the original's UPO, which
+ * gives the acquisition date, did not come within the UPO wait: the UPO is fetched).
+ */
+export const WATCHED_ESCALATION_CODES: ReadonlySet<string> = new Set(['KSEF_NO_VERDICT', 'KSEF_DUPLICATE_DATE_UNKNOWN']);
 
 export function canTransition(from: PollState, to: PollState): boolean {
   return from === to || POLL_TRANSITIONS.some(([f, t]) => f === from && t === to);

@@ -12,6 +12,7 @@ import { startTokenServer, type TokenServer } from '../test/token-server';
 jest.setTimeout(240_000);
 
 const TENANT = 'tenant-late';
+const UPO_BY_KSEF_NUMBER = 'GET /v2/sessions/:referenceNumber/invoices/ksef/:ksefNumber/upo';
 
 interface PlanRow {
   state: string;
@@ -44,8 +45,8 @@ describe('status-poller: late verdicts of watched escalations (simulator)', () =
   const plan = async (invoiceId: string) => ((await poller.dataSource.query(`SELECT * FROM status_poller.poll_plan WHERE invoice_id = $1`, [invoiceId])) as PlanRow[])[0];
   const inState = (invoiceId: string, state: string) => waitFor(async () => (await plan(invoiceId))?.state === state, { timeoutMs: 60_000, what: `plan ${invoiceId} in ${state}` });
 
-  /** Sends one invoice and publishes its invoice.submitted dated two hours back: past the verdict deadline at once. */
-  const submitOverdue = async (xml?: string) => {
+  /** Sends one invoice and publishes its invoice.submitted dated two hours back (past the verdict deadline at once), or now. */
+  const submitOverdue = async (xml?: string, overdue = true) => {
     const invoiceId = randomUUID();
     const prepared = session.prepareInvoice(xml ?? buildSampleInvoice({ sellerNip: nip, invoiceNumber: `FVL/${invoiceId.slice(0, 8)}` }));
     const sent = await session.sendInvoice(prepared);
@@ -57,7 +58,7 @@ describe('status-poller: late verdicts of watched escalations (simulator)', () =
       mode: 'online',
       invoiceReferenceNumber: sent.referenceNumber,
       invoiceHash: prepared.invoiceHash,
-      submittedAt: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+      submittedAt: new Date(Date.now() - (overdue ? 2 * 3_600_000 : 0)).toISOString(),
       attempt: 1,
       reconciled: false,
     };
@@ -143,6 +144,30 @@ describe('status-poller: late verdicts of watched escalations (simulator)', () =
     expect(invoiceRejected.parse(events[0]).payload).toMatchObject({ stage: 'processing', processingCode: 410 });
     expect((await plan(invoiceId)).watch_until).toBeNull();
     expect(accepted.of(invoiceAccepted.type, invoiceId)).toEqual([]);
+  });
+
+  it("a duplicate whose original's UPO did not come in time (KSEF_DUPLICATE_DATE_UNKNOWN) is watched: accepted once the UPO comes", async () => {
+    const xml = buildSampleInvoice({ sellerNip: nip, invoiceNumber: `FVD/${randomUUID().slice(0, 8)}` });
+    const original = await submitOverdue(xml, false);
+    await inState(original.invoiceId, 'DONE');
+    const originalEvent = invoiceAccepted.parse((await waitFor(() => accepted.of(invoiceAccepted.type, original.invoiceId)[0], { timeoutMs: 30_000, what: 'the original accepted' }))).payload;
+    // The copy is answered 440; the original's UPO (by KSeF number) fails until the rule goes: past the UPO wait there is no date to announce.
+    const upoDown = await admin<{ id: string }>('POST', '/admin/faults', { type: 'error5xx', endpoint: UPO_BY_KSEF_NUMBER, statuses: [503] });
+    const copy = await submitOverdue(xml, false);
+    await inState(copy.invoiceId, 'ESCALATED');
+    expect(await plan(copy.invoiceId)).toMatchObject({ last_error_code: 'KSEF_DUPLICATE_DATE_UNKNOWN', ksef_number: originalEvent.ksefNumber });
+    expect((await plan(copy.invoiceId)).watch_until).not.toBeNull();
+    await waitFor(async () => (await plan(copy.invoiceId)).polls >= 2, { timeoutMs: 30_000, what: 'watched UPO fetches' });
+    expect(accepted.of(invoiceAccepted.type, copy.invoiceId)).toEqual([]);
+
+    await admin('DELETE', `/admin/faults/${upoDown.id}`);
+    await inState(copy.invoiceId, 'DONE');
+    await waitFor(() => accepted.of(invoiceAccepted.type, copy.invoiceId).length > 0, { timeoutMs: 30_000, what: 'invoice.accepted of the copy' });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const events = accepted.of(invoiceAccepted.type, copy.invoiceId);
+    expect(events).toHaveLength(1);
+    expect(invoiceAccepted.parse(events[0]).payload).toMatchObject({ duplicate: true, ksefNumber: originalEvent.ksefNumber, acquisitionDate: originalEvent.acquisitionDate, upoPending: false });
+    expect(escalated.of(invoiceEscalated.type, copy.invoiceId)).toHaveLength(1);
   });
 
   it('once the watch has ended the row is left alone (a person owns it), even if KSeF decides later', async () => {

@@ -1,7 +1,7 @@
 import type { KsefClient } from '@ksef-bridge/ksef-client';
 import type { Logger } from '@ksef-bridge/observability';
-import { decideAfterUpoFetch, decideAfterVerdictPoll, decideAfterWatchPoll, type PollPolicy, type UpoObservation, type Verdict } from '../domain/poll-decision';
-import { WATCHED_ESCALATION_CODE } from '../domain/poll-plan';
+import { decideAfterUpoFetch, decideAfterVerdictPoll, decideAfterWatchedUpoFetch, decideAfterWatchPoll, type PollPolicy, type UpoObservation, type Verdict } from '../domain/poll-decision';
+import { WATCHED_ESCALATION_CODES } from '../domain/poll-plan';
 import type { KsefClients } from '../ksef/ksef-clients';
 import { inInvoiceTrace } from './invoice-trace';
 import type { OutcomeWriter } from './outcome-writer';
@@ -149,11 +149,18 @@ export class PollProcessor {
   private async fetchUpoAndRecord(client: KsefClient, row: PollRow, verdict: Accepted, invoiceReferenceNumber: string, plan: { polls: number; acceptedAt: Date; late: boolean }, sessionUpo?: SessionUpo): Promise<void> {
     const fetched = this.fromSessionUpo(row, verdict.ksefNumber, sessionUpo) ?? (await this.lookup.upo(client, row, verdict.upoSessionReferenceNumber, verdict.ksefNumber));
     this.metrics.poll(fetched.observation.kind === 'upo' ? 'upo' : 'upo-missing');
-    const decision = decideAfterUpoFetch(plan, fetched.observation, new Date(), this.policy);
+    // A watched escalation that has its number (a duplicate whose date was unknown) waits only for the UPO.
+    const watchedUpo = row.state === 'ESCALATED' && row.ksefNumber !== null;
+    const decision = watchedUpo ? decideAfterWatchedUpoFetch(fetched.observation, this.policy) : decideAfterUpoFetch(plan, fetched.observation, new Date(), this.policy);
+    if (watchedUpo && decision.action === 'store-upo') {
+      this.metrics.outcome('late-verdict');
+      this.logger.warn({ invoiceId: row.invoiceId, ksefNumber: verdict.ksefNumber }, "the UPO of an escalated duplicate came: its acceptance is recorded and announced");
+    }
     const acquisition = verdict.acquisitionDate ?? fetched.acquisitionDate;
     const accepted = (date: string) => ({ ksefNumber: verdict.ksefNumber, acquisitionDate: new Date(date), duplicate: verdict.duplicate, upoSessionReferenceNumber: verdict.upoSessionReferenceNumber, invoiceReferenceNumber });
-    // A watched escalation learns its verdict like a WAITING row (no event went out for it yet).
-    const fromWaiting = row.state === 'WAITING' || row.state === 'ESCALATED';
+    // A watched escalation learns its verdict like a WAITING row (no event went out for it yet); one that has its
+    // number is only rescheduled (the awaitUpo columns are set already).
+    const fromWaiting = row.state === 'WAITING' || (row.state === 'ESCALATED' && !watchedUpo);
     if (decision.action === 'store-upo') {
       if (row.state === 'UPO_LATE') {
         await this.writer.lateUpo(row, decision.xml);
@@ -208,7 +215,7 @@ export class PollProcessor {
 
   private async escalate(row: PollRow, e: { code: string; message: string }, invoiceReferenceNumber?: string): Promise<void> {
     // KSeF has the invoice and only its verdict is missing: keep checking it slowly, so a late verdict is not lost.
-    const watchMs = e.code === WATCHED_ESCALATION_CODE ? this.policy.escalatedWatchMs : 0;
+    const watchMs = WATCHED_ESCALATION_CODES.has(e.code) ? this.policy.escalatedWatchMs : 0;
     await this.writer.escalated(row, { ...e, invoiceReferenceNumber, watchMs, firstWatchDelayMs: this.policy.escalatedIntervalMs });
     this.metrics.outcome('escalated');
     this.logger.error({ invoiceId: row.invoiceId, nip: row.contextNip, code: e.code }, 'invoice ESCALATED by the status-poller: a person must look at it');

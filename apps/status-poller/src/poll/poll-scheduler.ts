@@ -44,7 +44,7 @@ export class PollScheduler {
     // grouped by context and the session that holds their UPO (one session UPO read when that pays).
     const sessions = new Map<string, PollRow[]>();
     for (const row of claimed) {
-      const key = row.state === 'WAITING' || row.state === 'ESCALATED' ? `v|${row.contextNip}|${row.sessionReferenceNumber}` : `u|${row.contextNip}|${row.upoSessionReferenceNumber ?? row.sessionReferenceNumber}`;
+      const key = isVerdictRow(row) ? `v|${row.contextNip}|${row.sessionReferenceNumber}` : `u|${row.contextNip}|${row.upoSessionReferenceNumber ?? row.sessionReferenceNumber}`;
       const unit = sessions.get(key);
       if (unit) unit.push(row);
       else sessions.set(key, [row]);
@@ -66,7 +66,7 @@ export class PollScheduler {
           const held = await withTransaction(this.dataSource, (m) => this.plans.renewLeases(m, unit, this.options.leaseMs));
           const rows = unit.filter((r) => held.has(r.invoiceId));
           if (rows.length === 0) continue;
-          if (rows[0].state === 'WAITING' || rows[0].state === 'ESCALATED') await this.processor.verdicts(rows[0].contextNip, rows[0].sessionReferenceNumber, rows);
+          if (isVerdictRow(rows[0])) await this.processor.verdicts(rows[0].contextNip, rows[0].sessionReferenceNumber, rows);
           else await this.processor.upos(rows);
         } catch (err) {
           this.logger.error({ err, invoices: unit.map((r) => r.invoiceId) }, 'poll unit failed; its rows are polled again after their lease');
@@ -79,4 +79,9 @@ export class PollScheduler {
     return claimed.length;
   }
 
+}
+
+/** Rows polled for a verdict: WAITING, and watched escalations without a KSeF number (the others wait for a UPO). */
+function isVerdictRow(row: PollRow): boolean {
+  return row.state === 'WAITING' || (row.state === 'ESCALATED' && row.ksefNumber === null);
 }
