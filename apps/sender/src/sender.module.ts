@@ -10,11 +10,14 @@ import { AccessTokenController } from './access-tokens/access-token.controller';
 import { ACCESS_TOKEN_METRICS, accessTokenMetrics } from './access-tokens/access-token.metrics';
 import { InternalApiErrorFilter } from './access-tokens/internal-api-error.filter';
 import { InternalTokenGuard } from './access-tokens/internal-token.guard';
+import { LatarniaFeed } from './availability/announced-failures';
 import { availabilityFeature } from './availability/availability.wiring';
 import { IntakeDocumentClient } from './claim-check/intake-document.client';
 import { KsefContextRepository } from './contexts/ksef-context.repository';
 import { TokenCipher } from './contexts/token-cipher';
 import { CircuitBreaker } from './domain/circuit-breaker';
+import { KodIIController } from './offline-certificates/kod-ii.controller';
+import { offlineCertificateProviders } from './offline-certificates/offline-certificates.providers';
 import { SenderPanelApiController } from './panel-api/panel-api.controller';
 import { BatchSendProcessor } from './send-invoice/batch-send.processor';
 import { BatchSessionProbe } from './send-invoice/batch-session-probe';
@@ -105,14 +108,23 @@ export function senderAppModule(platform: PlatformOptions, settings: SenderSetti
   return {
     module: SenderFeaturesModule,
     imports: [PlatformModule.forRoot(platform)],
-    controllers: [AccessTokenController, SenderPanelApiController, ...availability.controllers],
+    controllers: [AccessTokenController, SenderPanelApiController, KodIIController, ...availability.controllers],
     providers: [
       { provide: SENDER_SETTINGS, useValue: settings },
       { provide: CircuitBreaker, useValue: breaker },
       { provide: ACCESS_TOKEN_METRICS, inject: [METRICS_REGISTRY], useFactory: (registry: Registry) => accessTokenMetrics(registry) },
       InternalTokenGuard,
       InternalApiErrorFilter,
-      { provide: SendJobRepository, useValue: new SendJobRepository(settings.schema) },
+      {
+        provide: SendJobRepository,
+        inject: [LatarniaFeed],
+        // Offline deadlines follow KSeF's announced failures when the feed is configured (KSEF_LATARNIA_URL).
+        useFactory: (feed: LatarniaFeed) => {
+          const jobs = new SendJobRepository(settings.schema);
+          if (feed.url) jobs.offline.useAnnouncedFailures(() => feed.failureSnapshot());
+          return jobs;
+        },
+      },
       { provide: KsefContextRepository, useValue: new KsefContextRepository(settings.schema) },
       {
         provide: InvoiceValidatedHandler,
@@ -142,6 +154,7 @@ export function senderAppModule(platform: PlatformOptions, settings: SenderSetti
         },
       },
       SenderLifecycle,
+      ...offlineCertificateProviders(settings.schema, cipher),
       ...availability.providers,
     ],
   };

@@ -23,3 +23,5 @@ export type { KodIIOptions, KodIIVerification } from './lib/kod-ii/kod-ii';
 export { parseKodIIUrl, KSEF_CONTEXT_TYPES } from './lib/kod-ii/kod-ii-url';
 export type { KodIIParts, KsefContextType } from './lib/kod-ii/kod-ii-url';
 export type { CertificateInput, PrivateKeyInput, SigningAlgorithm } from './lib/kod-ii/kod-ii-keys';
+/** The checks `buildKodIIUrl` makes, for services that validate an Offline certificate before storing it. */
+export { toCertificate, toPrivateKey, signingAlgorithmOf, keyMatchesCertificate } from './lib/kod-ii/kod-ii-keys';

@@ -5,6 +5,7 @@ import { senderMigrations } from '../infrastructure/migrations/1764200000000-sen
 import { sendJobClaimTokenMigrations } from '../infrastructure/migrations/1764200000001-send-job-claim-token.migration';
 import { ksefAvailabilityMigrations } from '../availability/availability.migration';
 import { sendJobOfflineMigrations } from '../infrastructure/migrations/1764200000002-send-job-offline.migration';
+import { offlineCertificateMigrations } from '../infrastructure/migrations/1764200000200-offline-certificates.migration';
 import { DEFAULT_WARN_BEFORE_MS } from '@ksef-bridge/offline-mode';
 
 /**
@@ -106,4 +107,4 @@ export type SenderConfig = typeof config;
 const DB_SCHEMA = 'sender';
 
 /** Kafka + PostgreSQL wiring of this service (schema, migrations), shared by the module and the CLI commands. */
-export const platform = { config, schema: DB_SCHEMA, migrations: [...senderMigrations(DB_SCHEMA), ...sendJobClaimTokenMigrations(DB_SCHEMA), ...ksefAvailabilityMigrations(DB_SCHEMA), ...sendJobOfflineMigrations(DB_SCHEMA)] };
+export const platform = { config, schema: DB_SCHEMA, migrations: [...senderMigrations(DB_SCHEMA), ...sendJobClaimTokenMigrations(DB_SCHEMA), ...ksefAvailabilityMigrations(DB_SCHEMA), ...sendJobOfflineMigrations(DB_SCHEMA), ...offlineCertificateMigrations(DB_SCHEMA)] };

@@ -3,6 +3,7 @@ import { runMigrations, withTransaction } from '@ksef-bridge/persistence';
 import { platformDataSource, type PlatformOptions } from '@ksef-bridge/service-kit';
 import { readFileSync } from 'node:fs';
 import { checkXadesCredentials, encodeCredentials, type ContextCredentials } from './context-credentials';
+import { OfflineCertificateRepository } from '../offline-certificates/offline-certificate.repository';
 import { KsefContextRepository } from './ksef-context.repository';
 import type { TokenCipher } from './token-cipher';
 
@@ -67,8 +68,12 @@ export async function rewrapKeysCommand(platform: PlatformOptions, cipher: Token
   const dataSource = await platformDataSource(platform).initialize();
   try {
     await runMigrations(dataSource, platform.schema);
-    const count = await withTransaction(dataSource, (manager) => new KsefContextRepository(platform.schema).rewrapAll(manager, cipher));
-    logger.info({ rewrapped: count, masterKeyId: cipher.currentKeyId }, 'data keys re-wrapped under the current master key');
+    const [count, offlineKeys] = await withTransaction(dataSource, async (manager) => [
+      await new KsefContextRepository(platform.schema).rewrapAll(manager, cipher),
+      // Offline certificates' keys (KOD II) are sealed under the same master key.
+      await new OfflineCertificateRepository(platform.schema).rewrapAll(manager, cipher),
+    ]);
+    logger.info({ rewrapped: count, offlineCertificatesRewrapped: offlineKeys, masterKeyId: cipher.currentKeyId }, 'data keys re-wrapped under the current master key');
   } finally {
     await dataSource.destroy();
   }
