@@ -6,6 +6,13 @@ import { latestVersions, readLatarnia, type Announcement, type LatarniaMessage, 
  * newest version; `end` only once KSeF published the event's FAILURE_END (a FAILURE_START's `end` is a planned end,
  * not the end the 7-business-day count starts from). Oldest first. Maintenance is not a failure (see
  * `announcedMaintenanceOf`).
+ *
+ * Why these categories move offline deadlines (API.md §11, "an announced failure during offline24/offline moves the
+ * deadline"): a TOTAL_FAILURE is a failure too (KSeF takes nothing while it lasts), and `@ksef-bridge/offline-mode`
+ * models no other effect of it on invoices issued before it, so it counts like a failure (7 business days after its
+ * end). MAINTENANCE is planned unavailability (tryb offline), announced ahead: the law's failure rule does not name
+ * it, and its own rule (next business day after it ends) is the `unavailability` mode the ERP declares; it is not fed
+ * to `sendDeadline` as a failure.
  */
 export function announcedFailuresOf(messages: readonly LatarniaMessage[]): AnnouncedFailure[] {
   return latestVersions(messages)
@@ -20,6 +27,22 @@ export function announcedMaintenanceOf(messages: readonly LatarniaMessage[]): An
     .filter((m) => m.category === 'MAINTENANCE')
     .map((m) => ({ start: new Date(m.start), ...(m.end ? { end: new Date(m.end) } : {}) }))
     .sort((a, b) => a.start.getTime() - b.start.getTime());
+}
+
+/**
+ * The announced failures as one value with a fingerprint: the fingerprint changes exactly when a failure is announced,
+ * its start is revised or its end is published, so the sender re-evaluates stored deadlines only then (not each round).
+ */
+export interface AnnouncedFailureSnapshot {
+  failures: AnnouncedFailure[];
+  fingerprint: string;
+  /** When the feed was read (epoch ms). */
+  readAt: number;
+}
+
+/** Stable text of a failure list (oldest first, as `announcedFailuresOf` gives it); '' for none. */
+export function failuresFingerprint(failures: readonly AnnouncedFailure[]): string {
+  return failures.map((f) => `${f.start.toISOString()}/${f.end ? f.end.toISOString() : 'ongoing'}`).join(',');
 }
 
 /** What the sender last learned from Latarnia: the status (UNKNOWN when unreadable) and the announcement behind it. */
@@ -82,6 +105,16 @@ export class LatarniaFeed {
   /** The failures KSeF announced (ongoing and ended) as last read; [] before the first good read. */
   announcedFailures(): AnnouncedFailure[] {
     return this.lastGood ? announcedFailuresOf(this.lastGood.messages) : [];
+  }
+
+  /**
+   * The announced failures with their fingerprint, or undefined while nothing is known (before the first good read):
+   * "no failures known" must not be taken for "no failures", or a restart would undo deadlines moved by a failure.
+   */
+  failureSnapshot(): AnnouncedFailureSnapshot | undefined {
+    if (!this.lastGood) return undefined;
+    const failures = announcedFailuresOf(this.lastGood.messages);
+    return { failures, fingerprint: failuresFingerprint(failures), readAt: this.lastGood.at };
   }
 
   /** Announced maintenance windows as last read. */

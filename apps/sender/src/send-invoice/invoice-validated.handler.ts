@@ -55,7 +55,8 @@ export class InvoiceValidatedHandler {
     const observed = needsObservedOutage(facts) ? await this.jobs.offline.observedOutage(manager, issueDate) : undefined;
     let deadline;
     try {
-      deadline = offlineDeadline(facts, observed);
+      // The failures KSeF announced so far ([] before the feed's first read: the scheduler re-evaluates once it is read).
+      deadline = offlineDeadline(facts, observed, this.jobs.offline.announcedFailures()?.failures ?? []);
     } catch (err) {
       // An issue date outside the supported calendar (2011–2199) passed the contract's format check: a bad message.
       throw new ValidationError(`invoice.validated ${issueDate}: no send deadline can be computed (${err instanceof Error ? err.message : String(err)})`);

@@ -1,4 +1,4 @@
-import { deadlineStatus, sendDeadline, startOfWarsawDay, warsawDateOf, type DeadlineState, type OfflineMode, type SendDeadline } from '@ksef-bridge/offline-mode';
+import { deadlineStatus, sendDeadline, startOfWarsawDay, warsawDateOf, type AnnouncedFailure, type DeadlineState, type OfflineMode, type SendDeadline } from '@ksef-bridge/offline-mode';
 
 /** What `invoice.validated` says about an offline invoice (contract: `offline`, plus P_1). */
 export interface OfflineFacts {
@@ -30,8 +30,8 @@ export function needsObservedOutage(facts: Pick<OfflineFacts, 'mode' | 'periodEn
   return PERIOD_MODES.includes(facts.mode) && !facts.periodEndedAt;
 }
 
-function periodDeadline(mode: 'unavailability' | 'failure', end: Date | undefined): SendDeadline {
-  return mode === 'unavailability' ? sendDeadline({ mode, unavailabilityEnd: end }) : sendDeadline({ mode, failureEnd: end });
+function periodDeadline(mode: 'unavailability' | 'failure', end: Date | undefined, failures: AnnouncedFailure[] = []): SendDeadline {
+  return mode === 'unavailability' ? sendDeadline({ mode, unavailabilityEnd: end, failures }) : sendDeadline({ mode, failureEnd: end, failures });
 }
 
 const stored = (deadline: SendDeadline, source: string): StoredDeadline => ({
@@ -39,6 +39,17 @@ const stored = (deadline: SendDeadline, source: string): StoredDeadline => ({
   sendDeadline: deadline.kind === 'due' ? deadline.dueBy : null,
   basis: source ? `${deadline.basis} (${source})` : deadline.basis,
 });
+
+/** The deadline of `facts` from the rule `compute` applies, with and without the announced failures. */
+function withFailures(compute: (failures: AnnouncedFailure[]) => SendDeadline, source: string, failures: AnnouncedFailure[]): StoredDeadline {
+  const base = compute([]);
+  if (base.kind !== 'due' || failures.length === 0) return stored(base, source);
+  // sendDeadline's result as is: it moves the deadline only for a failure that began before it passed, only later.
+  const moved = compute(failures);
+  if (moved.kind === 'due' && !moved.extendedByFailure) return stored(moved, source);
+  // The operator sees why: the failure's rule first, the rule it replaced after it.
+  return stored(moved, `failure announced by KSeF on Latarnia; without it: ${stored(base, source).basis}`);
+}
 
 /**
  * The legal send deadline of an offline invoice (API.md §11, `@ksef-bridge/offline-mode`):
@@ -48,25 +59,56 @@ const stored = (deadline: SendDeadline, source: string): StoredDeadline => ({
  *   period the invoice was issued in cannot have ended earlier, so this is the earliest possible deadline, never a
  *   later one than the law's;
  * - total-failure: none (not required).
+ * `failures` are the failures KSeF announced (Latarnia, `LatarniaFeed.failureSnapshot`): one that began before the
+ * deadline passed moves it to 7 business days after its end, and leaves it pending while it lasts.
  */
-export function offlineDeadline(facts: OfflineFacts, observed: ObservedOutage = { kind: 'none' }): StoredDeadline {
+export function offlineDeadline(facts: OfflineFacts, observed: ObservedOutage = { kind: 'none' }, failures: AnnouncedFailure[] = []): StoredDeadline {
   switch (facts.mode) {
     case 'offline24':
-      return stored(sendDeadline({ mode: 'offline24', issueDate: facts.issueDate }), '');
+      return withFailures((f) => sendDeadline({ mode: 'offline24', issueDate: facts.issueDate, failures: f }), '', failures);
     case 'total-failure':
       return stored(sendDeadline({ mode: 'total-failure' }), '');
     case 'unavailability':
     case 'failure': {
-      if (facts.periodEndedAt) return stored(periodDeadline(facts.mode, facts.periodEndedAt), `period end ${facts.periodEndedAt.toISOString()} given by the ERP`);
-      if (observed.kind === 'ongoing') return stored(periodDeadline(facts.mode, undefined), `KSeF unavailable as observed by the sender since ${observed.since.toISOString()}`);
-      if (observed.kind === 'ended') return stored(periodDeadline(facts.mode, observed.endedAt), `end observed by the sender: KSeF available again at ${observed.endedAt.toISOString()}`);
-      return stored(periodDeadline(facts.mode, startOfWarsawDay(facts.issueDate)), `no unavailability observed by the sender on the issue date ${facts.issueDate}: counted from that day, the earliest possible end`);
+      const mode = facts.mode;
+      if (facts.periodEndedAt) {
+        const end = facts.periodEndedAt;
+        return withFailures((f) => periodDeadline(mode, end, f), `period end ${end.toISOString()} given by the ERP`, failures);
+      }
+      // While the period itself lasts the deadline is pending whatever was announced: it has no start to move from.
+      if (observed.kind === 'ongoing') return stored(periodDeadline(mode, undefined), `KSeF unavailable as observed by the sender since ${observed.since.toISOString()}`);
+      if (observed.kind === 'ended') return withFailures((f) => periodDeadline(mode, observed.endedAt, f), `end observed by the sender: KSeF available again at ${observed.endedAt.toISOString()}`, failures);
+      return withFailures((f) => periodDeadline(mode, startOfWarsawDay(facts.issueDate), f), `no unavailability observed by the sender on the issue date ${facts.issueDate}: counted from that day, the earliest possible end`, failures);
     }
     default: {
       const mode: never = facts.mode;
       throw new RangeError(`unknown offline mode ${String(mode)}`);
     }
   }
+}
+
+/** A send job's stored deadline as the re-evaluation reads it. */
+export interface CurrentDeadline {
+  sendDeadline: Date | null;
+  basis: string | null;
+}
+
+/**
+ * Whether a re-evaluation (announced failures changed) replaces a stored deadline, and with what; undefined keeps it.
+ * A deadline only moves later through a failure: a due one is replaced by a later one or by pending (a failure that
+ * began before it passed is still going on), never by an earlier one (Latarnia dropping an old event from its feed,
+ * or a revision, must not make an invoice overdue after the fact). A pending one (its period, or an announced
+ * failure, had not ended) takes whatever the rules give now, since it had no deadline to move. Not-required (total
+ * failure) never changes.
+ */
+export function reevaluatedDeadline(current: CurrentDeadline, recomputed: StoredDeadline): StoredDeadline | undefined {
+  if (recomputed.kind === 'not-required') return undefined;
+  if (current.sendDeadline === null) {
+    if (recomputed.kind === 'pending' && recomputed.basis === current.basis) return undefined;
+    return recomputed;
+  }
+  if (recomputed.kind === 'pending') return recomputed;
+  return (recomputed.sendDeadline as Date).getTime() > current.sendDeadline.getTime() ? recomputed : undefined;
 }
 
 /** The states the regulatory gauge reports, in its label order. */

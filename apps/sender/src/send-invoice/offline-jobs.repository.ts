@@ -1,10 +1,24 @@
 import type { EntityManager } from 'typeorm';
-import { endOfWarsawDay, startOfWarsawDay, type DeadlineState, type OfflineMode } from '@ksef-bridge/offline-mode';
+import { endOfWarsawDay, startOfWarsawDay, type AnnouncedFailure, type DeadlineState, type OfflineMode } from '@ksef-bridge/offline-mode';
 import { returnedRows } from '../infrastructure/returned-rows';
-import { offlineDeadline, OFFLINE_DEADLINE_STATES, storedDeadlineState, type ObservedOutage } from './offline-deadline';
+import { needsObservedOutage, offlineDeadline, OFFLINE_DEADLINE_STATES, reevaluatedDeadline, storedDeadlineState, type ObservedOutage, type StoredDeadline } from './offline-deadline';
 
 /** States of a send job whose invoice has not reached KSeF (ESCALATED ones wait for a person, still unsent). */
 const UNSENT = `('QUEUED', 'SENDING', 'ESCALATED')`;
+
+/**
+ * The failures KSeF announced, as far as known: a list (possibly empty) once the feed was read, undefined before
+ * (`LatarniaFeed.failureSnapshot`). Without a source (no feed configured) the sender knows of no announced failure.
+ */
+export type AnnouncedFailureSource = () => { failures: AnnouncedFailure[]; fingerprint: string } | undefined;
+
+/** One step of a re-evaluation sweep: jobs looked at, deadlines moved, and where the next step starts. */
+export interface ReevaluationStep {
+  examined: number;
+  moved: number;
+  /** The last invoice id examined (the keyset cursor), undefined when none was. */
+  lastId: string | undefined;
+}
 
 /** Unsent offline jobs per tenant and deadline state: the regulatory gauge's input. */
 export type OfflineCounts = Map<string, Record<DeadlineState, number>>;
@@ -16,10 +30,29 @@ export type OfflineCounts = Map<string, Record<DeadlineState, number>>;
 export class OfflineJobsRepository {
   private readonly jobs: string;
   private readonly availability: string;
+  private failureSource: AnnouncedFailureSource | undefined;
 
   constructor(schema: string) {
     this.jobs = `"${schema}".send_jobs`;
     this.availability = `"${schema}".ksef_availability`;
+  }
+
+  /** Wires the announced failures in (the sender module gives the Latarnia feed's snapshot). */
+  useAnnouncedFailures(source: AnnouncedFailureSource): void {
+    this.failureSource = source;
+  }
+
+  /** True when a source is wired in (the feed is configured), whether or not it has been read yet. */
+  get followsAnnouncements(): boolean {
+    return this.failureSource !== undefined;
+  }
+
+  /**
+   * The announced failures now: [] without a feed; undefined while the feed has not been read (nothing is known yet:
+   * callers that could move a deadline earlier by ignoring a failure must wait).
+   */
+  announcedFailures(): { failures: AnnouncedFailure[]; fingerprint: string } | undefined {
+    return this.failureSource ? this.failureSource() : { failures: [], fingerprint: '' };
   }
 
   /**
@@ -43,16 +76,20 @@ export class OfflineJobsRepository {
 
   /**
    * Computes the deadlines still pending because the unavailability the sender observed had not ended: one pass per
-   * issue date. Returns how many jobs got a deadline. Cheap when there are none (partial index on unsent offline jobs).
+   * issue date, with the announced failures (a failure still going on keeps them pending). Returns how many jobs got a
+   * deadline. Cheap when there are none (partial index on unsent offline jobs). Waits while the configured feed has
+   * not been read: computed without a failure it would not know of, a deadline could come out earlier than the law's.
    */
   async resolvePending(manager: EntityManager): Promise<number> {
+    const announced = this.announcedFailures();
+    if (!announced) return 0;
     const pending: Array<{ offline_mode: 'unavailability' | 'failure'; issue_date: string }> = await manager.query(
       `SELECT DISTINCT offline_mode, to_char(issue_date, 'YYYY-MM-DD') AS issue_date FROM ${this.jobs}
        WHERE offline_mode IN ('unavailability', 'failure') AND send_deadline IS NULL AND offline_period_ended_at IS NULL AND state IN ${UNSENT}`,
     );
     let resolved = 0;
     for (const p of pending) {
-      const deadline = offlineDeadline({ mode: p.offline_mode, issueDate: p.issue_date }, await this.observedOutage(manager, p.issue_date));
+      const deadline = offlineDeadline({ mode: p.offline_mode, issueDate: p.issue_date }, await this.observedOutage(manager, p.issue_date), announced.failures);
       if (deadline.kind !== 'due') continue;
       const rows = returnedRows(await manager.query(
         `UPDATE ${this.jobs} SET send_deadline = $3, send_deadline_basis = $4, updated_at = clock_timestamp()
@@ -62,6 +99,47 @@ export class OfflineJobsRepository {
       resolved += rows.length;
     }
     return resolved;
+  }
+
+  /**
+   * Re-evaluates the stored deadlines of up to `limit` unsent offline jobs (QUEUED, SENDING, ESCALATED; total failure
+   * has none) after `afterId` in invoice-id order, against `failures`: a deadline moves only as `reevaluatedDeadline`
+   * allows (later, or pending while a failure lasts). Sent jobs are never touched: a failure announced after the
+   * invoice reached KSeF changes nothing. Each update re-checks the state and the deadline it read (a job sent or
+   * moved meanwhile keeps what it has).
+   */
+  async reevaluate(manager: EntityManager, failures: AnnouncedFailure[], afterId: string | undefined, limit: number): Promise<ReevaluationStep> {
+    const rows: Array<{ invoice_id: string; offline_mode: OfflineMode; issue_date: string; offline_period_ended_at: Date | null; send_deadline: Date | null; send_deadline_basis: string | null }> = await manager.query(
+      `SELECT invoice_id, offline_mode, to_char(issue_date, 'YYYY-MM-DD') AS issue_date, offline_period_ended_at, send_deadline, send_deadline_basis
+       FROM ${this.jobs}
+       WHERE offline_mode IN ('offline24', 'unavailability', 'failure') AND state IN ${UNSENT} AND ($1::uuid IS NULL OR invoice_id > $1::uuid)
+       ORDER BY invoice_id LIMIT $2`,
+      [afterId ?? null, limit],
+    );
+    const outages = new Map<string, ObservedOutage>();
+    let moved = 0;
+    for (const r of rows) {
+      const facts = { mode: r.offline_mode, issueDate: r.issue_date, periodEndedAt: r.offline_period_ended_at };
+      let observed: ObservedOutage | undefined;
+      if (needsObservedOutage(facts)) {
+        observed = outages.get(r.issue_date) ?? (await this.observedOutage(manager, r.issue_date));
+        outages.set(r.issue_date, observed);
+      }
+      let next: StoredDeadline | undefined;
+      try {
+        next = reevaluatedDeadline({ sendDeadline: r.send_deadline, basis: r.send_deadline_basis }, offlineDeadline(facts, observed, failures));
+      } catch {
+        continue; // an issue date outside the calendar was refused at enqueue; such a job cannot exist, and keeps its deadline
+      }
+      if (!next) continue;
+      const updated = returnedRows(await manager.query(
+        `UPDATE ${this.jobs} SET send_deadline = $2, send_deadline_basis = $3, updated_at = clock_timestamp()
+         WHERE invoice_id = $1 AND state IN ${UNSENT} AND send_deadline IS NOT DISTINCT FROM $4::timestamptz RETURNING invoice_id`,
+        [r.invoice_id, next.sendDeadline, next.basis, r.send_deadline],
+      ));
+      moved += updated.length;
+    }
+    return { examined: rows.length, moved, lastId: rows.at(-1)?.invoice_id };
   }
 
   /** Unsent offline jobs per tenant and deadline state at `now` (every state present, 0 included). */

@@ -7,6 +7,7 @@ import type { CircuitBreaker } from '../domain/circuit-breaker';
 import { selectBatch, wantsBatch, type BatchSettings } from './batch-policy';
 import type { BatchSendProcessor } from './batch-send.processor';
 import type { KsefSessions } from './ksef-sessions';
+import { OfflineDeadlineSweep } from './offline-deadline-sweep';
 import type { SendInvoiceProcessor } from './send-invoice.processor';
 import { LeaseLostError, type SendJob, type SendJobRepository } from './send-job.repository';
 import { RoundLoop } from '@ksef-bridge/service-kit';
@@ -21,6 +22,8 @@ export interface SchedulerOptions {
   contextsPerRound: number;
   /** How often pending offline deadlines are looked at (they resolve once KSeF is AVAILABLE again); default 5 s. */
   deadlineRecheckMs?: number;
+  /** Offline jobs whose deadline one round re-evaluates after KSeF's announced failures changed; default 500. */
+  deadlineSweepBatch?: number;
 }
 
 const DEFAULT_DEADLINE_RECHECK_MS = 5_000;
@@ -42,6 +45,7 @@ export class SendScheduler {
   readonly owner = `sender-${randomUUID()}`;
   private readonly loop: RoundLoop;
   private deadlinesCheckedAt = 0;
+  private readonly deadlineSweep: OfflineDeadlineSweep;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -54,6 +58,7 @@ export class SendScheduler {
     private readonly logger: Logger,
     private readonly batch?: SchedulerBatch,
   ) {
+    this.deadlineSweep = new OfflineDeadlineSweep(jobs.offline, options.deadlineSweepBatch ?? 500, logger);
     this.loop = new RoundLoop('sender scheduler', () => this.runOnce(), (count) => (count > 0 ? 0 : this.options.pollIntervalMs), logger);
   }
 
@@ -128,6 +133,7 @@ export class SendScheduler {
    * one once it has (every `deadlineRecheckMs`; any replica may do it, the update is idempotent).
    */
   private async resolvePendingDeadlines(): Promise<void> {
+    await this.sweepDeadlines();
     if (Date.now() - this.deadlinesCheckedAt < (this.options.deadlineRecheckMs ?? DEFAULT_DEADLINE_RECHECK_MS)) return;
     this.deadlinesCheckedAt = Date.now();
     try {
@@ -136,6 +142,20 @@ export class SendScheduler {
     } catch (err) {
       // Retried next time; sending does not wait for it (the pending jobs sort after those with a deadline meanwhile).
       this.logger.warn({ err }, 'computing pending offline deadlines failed');
+    }
+  }
+
+  /**
+   * KSeF's announced failures changed (Latarnia): one bounded step of re-evaluating unsent offline jobs' deadlines per
+   * round until all were (offline-deadline-sweep.ts); nothing while the list is unchanged.
+   */
+  private async sweepDeadlines(): Promise<void> {
+    if (!this.deadlineSweep.wanted()) return;
+    try {
+      await this.deadlineSweep.step((work) => withTransaction(this.dataSource, work));
+    } catch (err) {
+      // The step is taken again next round (the sweep's cursor did not move); sending does not wait for it.
+      this.logger.warn({ err }, 're-evaluating offline deadlines after announced failures changed failed');
     }
   }
 
