@@ -68,6 +68,9 @@ export interface SenderHarness {
   dataSource: DataSource;
   topics: SenderTopics;
   documents: DocumentServer;
+  /** The cipher the running sender seals secrets with, and its master key (rotation tests). */
+  cipher: TokenCipher;
+  masterKey: Buffer;
   /** Stores a context's KSeF token the way `register-context` does. */
   registerContext(nip: string, tenant: string, token: string): Promise<void>;
   /** Publishes invoice.validated for `xml` (stored in the document server first); offline fields as the contract has them. */
@@ -125,6 +128,8 @@ export async function startSender(options: { ksefBaseUrl: string; internalApi?: 
     dataSource,
     topics,
     documents,
+    cipher,
+    masterKey,
     registerContext: (nip, tenant, token) => withTransaction(dataSource, (m) => new KsefContextRepository(platform.schema).upsert(m, cipher, { nip, tenantId: tenant, token })),
     async publishValidated({ invoiceId, tenant, nip, invoiceNumber, xml, offline, hashOfCorrectedInvoice, issueDate }) {
       const document = { invoiceId, ...documents.put(invoiceId, xml) };

@@ -1,0 +1,133 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createSelfSignedCertificate } from '@ksef-bridge/ksef-client';
+import { withTransaction } from '@ksef-bridge/persistence';
+import { parseKodIIUrl, verifyKodIIUrl } from '@ksef-bridge/qr-codes';
+import { TokenCipher } from '../contexts/token-cipher';
+import { randomNip, startSender, type SenderHarness } from '../test/sender-harness';
+import { registerOfflineCertificate, removeOfflineCertificate } from './offline-certificate-commands';
+import { OfflineCertificateRepository, offlineKeyContext } from './offline-certificate.repository';
+
+// Offline certificates (KOD II) on a running sender with real PostgreSQL: registration sealed at rest, the internal
+// signing endpoint, and its refusals. KSeF itself is not needed (nothing is sent), so its URL points nowhere.
+jest.setTimeout(120_000);
+
+describe('sender Offline certificates and KOD II signing', () => {
+  let sender: SenderHarness;
+  let nip: string;
+  const rsa = createSelfSignedCertificate({ subject: { type: 'seal', nip: '5265877635' } });
+  const ec = createSelfSignedCertificate({ subject: { type: 'seal', nip: '5265877635' }, keyType: 'ec' });
+  const invoice = Buffer.from('<Faktura><Fa><P_1>2026-01-15</P_1></Fa></Faktura>');
+  const invoiceHash = createHash('sha256').update(invoice).digest('base64');
+
+  const register = (forNip: string, tenantId: string, pair: { certificatePem: string; privateKeyPem: string }, passphrase?: string) =>
+    withTransaction(sender.dataSource, (m) => registerOfflineCertificate(m, 'sender', sender.cipher, { nip: forNip, tenantId, ...pair, passphrase }));
+  const sign = async (forNip: string, body: Record<string, unknown>, bearer: string | null = sender.documents.token) => {
+    const res = await fetch(`${sender.service.url}/internal/v1/ksef-contexts/${forNip}/kod-ii`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }) },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    sender = await startSender({ ksefBaseUrl: 'http://127.0.0.1:9' });
+    nip = randomNip();
+    await sender.registerContext(nip, 'tenant-a', '20250101-EC-1|nip-x|token');
+  });
+  afterAll(async () => {
+    await sender?.close();
+  });
+
+  it('stores the certificate with its key sealed: the row holds neither the PEM key nor its bytes', async () => {
+    const info = await register(nip, 'tenant-a', rsa);
+    expect(info).toMatchObject({ contextNip: nip, algorithm: 'RSASSA-PSS', serial: expect.stringMatching(/^[0-9A-F]+$/) });
+    expect(info).not.toHaveProperty('privateKeyPem');
+
+    const [row] = await sender.dataSource.query(`SELECT * FROM sender.offline_certificates WHERE context_nip = $1`, [nip]);
+    const keyBody = rsa.privateKeyPem.replace(/-----[A-Z ]+-----|\s/g, '');
+    const dump = JSON.stringify(row) + Object.values(row as Record<string, unknown>).map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') + v.toString('base64') : String(v))).join('|');
+    expect(dump).not.toContain('PRIVATE KEY');
+    expect(dump).not.toContain(keyBody.slice(0, 64));
+    expect(dump).not.toContain(Buffer.from(keyBody, 'base64').subarray(40, 80).toString('latin1'));
+    expect(row.certificate_pem).toBe(rsa.certificatePem.replace(/\r\n/g, '\n'));
+    expect(row.master_key_id).toBe(sender.cipher.currentKeyId);
+
+    // The key opens only with the Offline AAD: not as the context's auth credentials, not under another NIP.
+    const stored = await new OfflineCertificateRepository('sender').find(sender.dataSource.manager, nip);
+    expect(sender.cipher.decrypt(stored!.sealedKey, offlineKeyContext(nip))).toBe(rsa.privateKeyPem);
+    expect(() => sender.cipher.decrypt(stored!.sealedKey, nip)).toThrow();
+    expect(() => sender.cipher.decrypt(stored!.sealedKey, offlineKeyContext(randomNip()))).toThrow();
+  });
+
+  it('signs the KOD II link with the stored key: the link verifies against the certificate and names this invoice', async () => {
+    await register(nip, 'tenant-a', rsa);
+    const { status, body } = await sign(nip, { tenantId: 'tenant-a', sellerNip: '5265877635', invoiceHash, environment: 'test' });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ caption: 'CERTYFIKAT', algorithm: 'RSASSA-PSS' });
+    const url = body.url as string;
+    const serial = body.certificateSerial as string;
+    expect(url.startsWith(`https://qr-test.ksef.mf.gov.pl/certificate/Nip/${nip}/5265877635/${serial}/${createHash('sha256').update(invoice).digest('base64url')}/`)).toBe(true);
+    expect(verifyKodIIUrl(url, rsa.certificatePem, { invoice })).toMatchObject({ valid: true, algorithm: 'RSASSA-PSS' });
+    expect(verifyKodIIUrl(url, ec.certificatePem).valid).toBe(false);
+    expect(JSON.stringify(body)).not.toContain('PRIVATE');
+
+    const production = await sign(nip, { tenantId: 'tenant-a', sellerNip: '5265877635', invoiceHash });
+    expect((production.body.url as string).startsWith('https://qr.ksef.mf.gov.pl/certificate/')).toBe(true);
+  });
+
+  it('replaces the certificate (an EC P-256 one): later links carry its serial and its signature', async () => {
+    await register(nip, 'tenant-a', ec);
+    const { status, body } = await sign(nip, { tenantId: 'tenant-a', sellerNip: '5265877635', invoiceHash });
+    expect(status).toBe(200);
+    expect(body.algorithm).toBe('ECDSA-P256');
+    expect(verifyKodIIUrl(body.url as string, ec.certificatePem, { invoice })).toMatchObject({ valid: true });
+    expect(parseKodIIUrl(body.url as string).certificateSerial).toBe(body.certificateSerial);
+    const count = await sender.dataSource.query(`SELECT count(*)::int AS n FROM sender.offline_certificates WHERE context_nip = $1`, [nip]);
+    expect(count[0].n).toBe(1);
+  });
+
+  it('refuses registrations that would not work and stores nothing', async () => {
+    const fresh = randomNip();
+    await expect(register(fresh, 'tenant-a', rsa)).rejects.toMatchObject({ code: 'KSEF_CONTEXT_UNKNOWN' });
+    await sender.registerContext(fresh, 'tenant-b', '20250101-EC-1|nip-y|token');
+    await expect(register(fresh, 'tenant-a', rsa)).rejects.toMatchObject({ code: 'KSEF_CONTEXT_OTHER_TENANT' });
+    await expect(register(fresh, 'tenant-b', { certificatePem: rsa.certificatePem, privateKeyPem: ec.privateKeyPem })).rejects.toMatchObject({ code: 'OFFLINE_KEY_MISMATCH' });
+    const weak = createSelfSignedCertificate({ subject: { type: 'seal', nip: '5265877635' }, modulusLength: 1024 });
+    await expect(register(fresh, 'tenant-b', weak)).rejects.toMatchObject({ code: 'OFFLINE_KEY_UNSUPPORTED' });
+    expect(await sender.dataSource.query(`SELECT 1 FROM sender.offline_certificates WHERE context_nip = $1`, [fresh])).toHaveLength(0);
+  });
+
+  it('answers the signing endpoint with clear refusals', async () => {
+    const body = { tenantId: 'tenant-a', sellerNip: '5265877635', invoiceHash };
+    expect(await sign(nip, body, null)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+    expect(await sign(nip, { ...body, invoiceHash: 'abc' })).toMatchObject({ status: 400, body: { code: 'REQUEST_INVALID' } });
+    // Another tenant's context answers like an unknown one.
+    expect(await sign(nip, { ...body, tenantId: 'tenant-b' })).toMatchObject({ status: 404, body: { code: 'KSEF_CONTEXT_UNKNOWN' } });
+    expect(await sign(randomNip(), body)).toMatchObject({ status: 404, body: { code: 'KSEF_CONTEXT_UNKNOWN' } });
+
+    const bare = randomNip();
+    await sender.registerContext(bare, 'tenant-a', '20250101-EC-1|nip-z|token');
+    expect(await sign(bare, body)).toMatchObject({ status: 404, body: { code: 'OFFLINE_CERTIFICATE_MISSING', retriable: false } });
+
+    await register(bare, 'tenant-a', rsa);
+    expect((await sign(bare, body)).status).toBe(200);
+    await sender.dataSource.query(`UPDATE sender.offline_certificates SET valid_from = now() - interval '30 days', valid_to = now() - interval '1 day' WHERE context_nip = $1`, [bare]);
+    const expired = await sign(bare, body);
+    expect(expired).toMatchObject({ status: 409, body: { code: 'OFFLINE_CERTIFICATE_EXPIRED', details: { serial: expect.any(String), validTo: expect.any(String) } } });
+
+    expect(await withTransaction(sender.dataSource, (m) => removeOfflineCertificate(m, 'sender', { nip: bare, tenantId: 'tenant-a' }))).toBe(true);
+    expect(await sign(bare, body)).toMatchObject({ status: 404, body: { code: 'OFFLINE_CERTIFICATE_MISSING' } });
+    expect(await withTransaction(sender.dataSource, (m) => removeOfflineCertificate(m, 'sender', { nip: bare, tenantId: 'tenant-a' }))).toBe(false);
+  });
+
+  it('re-wraps the Offline keys under a new master key (rotation), the key still opening', async () => {
+    const rotated = new TokenCipher(randomBytes(32), [sender.masterKey]);
+    const repository = new OfflineCertificateRepository('sender');
+    const count = await withTransaction(sender.dataSource, (m) => repository.rewrapAll(m, rotated));
+    expect(count).toBeGreaterThanOrEqual(1);
+    const stored = await repository.find(sender.dataSource.manager, nip);
+    expect(stored!.sealedKey.masterKeyId).toBe(rotated.currentKeyId);
+    expect(rotated.decrypt(stored!.sealedKey, offlineKeyContext(nip))).toBe(ec.privateKeyPem);
+  });
+});
