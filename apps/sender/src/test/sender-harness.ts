@@ -79,7 +79,7 @@ export interface SenderHarness {
   close(): Promise<void>;
 }
 
-export async function startSender(options: { ksefBaseUrl: string; internalApi?: SenderSettings['internalApi']; retry?: Partial<SenderSettings['retry']>; breaker?: SenderSettings['breaker']; sessionIdleCloseMs?: number; batch?: Partial<SenderSettings['batch']>; offlineWarnBeforeMs?: number }): Promise<SenderHarness> {
+export async function startSender(options: { ksefBaseUrl: string; internalApi?: SenderSettings['internalApi']; retry?: Partial<SenderSettings['retry']>; breaker?: SenderSettings['breaker']; sessionIdleCloseMs?: number; batch?: Partial<SenderSettings['batch']>; offlineWarnBeforeMs?: number; availability?: SenderSettings['availability'] }): Promise<SenderHarness> {
   const brokers = testKafkaBrokers();
   const db: TestDatabase = await createTestDatabase('sender');
   const documents = await startDocumentServer();
@@ -108,6 +108,7 @@ export async function startSender(options: { ksefBaseUrl: string; internalApi?: 
     // Off unless a test asks: the interactive tests must stay interactive whatever their backlog or retries.
     batch: { backlogThreshold: 0, queueAgeMs: 0, maxInvoices: 1_000, maxBytes: 50_000_000, ...options.batch },
     ...(options.offlineWarnBeforeMs !== undefined ? { offlineWarnBeforeMs: options.offlineWarnBeforeMs } : {}),
+    ...(options.availability ? { availability: options.availability } : {}),
   };
   const service = await bootstrapService({
     serviceName: 'sender',
