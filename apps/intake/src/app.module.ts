@@ -11,6 +11,7 @@ export const intakeModule = intakeAppModule(platform, {
   topics: DEFAULT_INTAKE_TOPICS,
   consumerGroupPrefix: '',
   confirmationDeadlineSeconds: config.INTAKE_CONFIRMATION_DEADLINE_SECONDS,
+  sender: { url: config.SENDER_URL, token: config.INTERNAL_API_TOKEN, timeoutMs: config.INTAKE_SENDER_TIMEOUT_MS },
 });
 
 /** ERP doors: the HTTP API and the ERP Kafka topic, idempotent per ERP document. */

@@ -18,6 +18,8 @@ import { OpenApiController } from './openapi/openapi.controller';
 import { PanelApiController } from './panel-api/panel-api.controller';
 import { PANEL_API_PROVIDERS } from './panel-api/panel-api.providers';
 import { QrCodeController } from './qr-codes/qr-code.controller';
+import { KodIIController } from './qr-codes/kod-ii.controller';
+import { kodIIProviders } from './qr-codes/kod-ii.providers';
 import { KsefVerdictHandler } from './record-sending/ksef-verdict.handler';
 import { SendOutcomeHandler } from './record-sending/send-outcome.handler';
 import { ValidationOutcomeHandler } from './record-validation/validation-outcome.handler';
@@ -53,7 +55,7 @@ export function intakeAppModule(platform: PlatformOptions, settings: IntakeSetti
   return {
     module: IntakeFeaturesModule,
     imports: [PlatformModule.forRoot(platform)],
-    controllers: [SubmitInvoiceController, GetInvoiceController, InternalDocumentController, OpenApiController, QrCodeController, PanelApiController],
+    controllers: [SubmitInvoiceController, GetInvoiceController, InternalDocumentController, OpenApiController, QrCodeController, KodIIController, PanelApiController],
     providers: [
       { provide: INTAKE_SETTINGS, useValue: settings },
       { provide: KSEF_XML, useFactory: () => createKsefXmlValidator() },
@@ -81,6 +83,7 @@ export function intakeAppModule(platform: PlatformOptions, settings: IntakeSetti
       ApiErrorFilter,
       IntakeConsumers,
       ...PANEL_API_PROVIDERS,
+      ...kodIIProviders(settings),
     ],
   };
 }

@@ -43,6 +43,8 @@ export interface IntakeSettings {
   consumerGroupPrefix: string;
   /** An invoice still without a KSeF number this long after intake counts as overdue (metrics). Default 86 400 s. */
   confirmationDeadlineSeconds?: number;
+  /** The sender, which signs KOD II (SENDER_URL; the bearer is INTERNAL_API_TOKEN). Default: 127.0.0.1:3003, 5 s. */
+  sender?: { url: string; token?: string; timeoutMs?: number };
 }
 
 export const INTAKE_SETTINGS = Symbol('INTAKE_SETTINGS');

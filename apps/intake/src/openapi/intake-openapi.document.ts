@@ -1,4 +1,5 @@
 import { INVOICE_STATE_LABELS_PL, INVOICE_STATES } from '@ksef-bridge/invoice-domain';
+import { KOD_II_OPENAPI_PATHS } from '../qr-codes/kod-ii.openapi';
 
 const error = (description: string, codes: string[]) => ({
   description,
@@ -131,6 +132,7 @@ export const INTAKE_OPENAPI = {
         },
       ]),
     ),
+    ...KOD_II_OPENAPI_PATHS,
   },
   components: {
     securitySchemes: {

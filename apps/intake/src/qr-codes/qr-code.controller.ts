@@ -13,13 +13,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Optional provider: the KSeF environment whose QR host the links use; `production` when none is registered. */
 export const KSEF_QR_ENVIRONMENT = Symbol('KSEF_QR_ENVIRONMENT');
 
-function environmentOf(query: string | undefined, fallback: KsefEnvironment): KsefEnvironment {
+export function environmentOf(query: string | undefined, fallback: KsefEnvironment): KsefEnvironment {
   if (query === undefined) return fallback;
   if (!(query in KSEF_QR_BASE_URLS)) throw new ApiError(400, 'REQUEST_INVALID', `environment must be one of ${Object.keys(KSEF_QR_BASE_URLS).join(', ')}`);
   return query as KsefEnvironment;
 }
 
-function scaleOf(query: string | undefined): number | undefined {
+export function scaleOf(query: string | undefined): number | undefined {
   if (query === undefined) return undefined;
   const scale = Number(query);
   if (!Number.isInteger(scale) || scale < 1 || scale > 40) throw new ApiError(400, 'REQUEST_INVALID', 'scale must be an integer 1–40 (pixels per module)');

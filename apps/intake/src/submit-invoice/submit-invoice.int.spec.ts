@@ -122,7 +122,7 @@ describe('POST /v1/invoices', () => {
   it('answers as its OpenAPI document describes', async () => {
     const doc = (await (await fetch(`${intake.url}/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown>; components: unknown };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/invoices', '/v1/invoices/{id}', '/v1/invoices/{id}/qr/kod-i.png', '/v1/invoices/{id}/qr/kod-i.svg', '/v1/invoices/{id}/upo']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/invoices', '/v1/invoices/{id}', '/v1/invoices/{id}/qr/kod-i.png', '/v1/invoices/{id}/qr/kod-i.svg', '/v1/invoices/{id}/qr/kod-ii', '/v1/invoices/{id}/qr/kod-ii.json', '/v1/invoices/{id}/qr/kod-ii.png', '/v1/invoices/{id}/qr/kod-ii.svg', '/v1/invoices/{id}/upo']);
     const ajv = new Ajv2020({ strict: false });
     addFormats(ajv);
     ajv.addSchema({ $id: 'intake-api', components: doc.components });

@@ -7,7 +7,7 @@ import { bootstrapService, type RunningService } from '@ksef-bridge/service-kit'
 import { createTestDatabase, randomGroup, randomTopic, testKafkaBrokers, uniqueSuffix, type TestDatabase } from '@ksef-bridge/testing';
 import { config, platform } from '../config/intake.config';
 import { intakeAppModule } from '../intake.module';
-import { httpBodyLimitBytes, type IntakeTopics } from '../intake.settings';
+import { httpBodyLimitBytes, type IntakeSettings, type IntakeTopics } from '../intake.settings';
 import { TenantRepository } from '../tenants/tenant.repository';
 
 /** A real intake (Nest app, own database, random topics) against the shared Kafka and PostgreSQL. */
@@ -30,7 +30,7 @@ export interface Collected {
   stop(): Promise<void>;
 }
 
-export async function startIntake(options: { internalApiToken?: string; maxDocumentBytes?: number } = {}): Promise<IntakeHarness> {
+export async function startIntake(options: { internalApiToken?: string; maxDocumentBytes?: number; sender?: IntakeSettings['sender'] } = {}): Promise<IntakeHarness> {
   const brokers = testKafkaBrokers();
   const db: TestDatabase = await createTestDatabase('intake');
   const topics: IntakeTopics = {
@@ -60,7 +60,7 @@ export async function startIntake(options: { internalApiToken?: string; maxDocum
   const maxDocumentBytes = options.maxDocumentBytes ?? 3_000_000;
   const module = intakeAppModule(
     { ...platform, config: testConfig },
-    { schema: platform.schema, maxDocumentBytes, internalApiToken: options.internalApiToken, topics, consumerGroupPrefix: `${uniqueSuffix(8)}.` },
+    { schema: platform.schema, maxDocumentBytes, internalApiToken: options.internalApiToken, topics, consumerGroupPrefix: `${uniqueSuffix(8)}.`, ...(options.sender ? { sender: options.sender } : {}) },
   );
   const telemetry = startTelemetry({ serviceName: 'intake-test', enabled: false });
   const service = await bootstrapService({
