@@ -125,7 +125,7 @@ export const INTAKE_OPENAPI = {
               '400': error('Unknown environment or a scale out of range', ['REQUEST_INVALID']),
               '401': error('Missing, unknown or revoked API key', ['UNAUTHENTICATED', 'UNKNOWN_TENANT']),
               '404': error('No such invoice for this tenant', ['INVOICE_NOT_FOUND']),
-              '409': error('The invoice is INVALID, REJECTED or CANCELLED: it will never be in KSeF', ['QR_CODE_NOT_AVAILABLE']),
+              '409': error('The invoice is INVALID, REJECTED or CANCELLED (it will never be in KSeF), or was issued in a total failure (no QR codes)', ['QR_CODE_NOT_AVAILABLE']),
               '422': error('The stored XML has no seller NIP (Podmiot1) or issue date (Fa/P_1)', ['QR_CODE_FACTS_MISSING']),
             },
           },
