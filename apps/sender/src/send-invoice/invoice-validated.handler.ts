@@ -53,10 +53,11 @@ export class InvoiceValidatedHandler {
     const periodEndedAt = offline.periodEndedAt ? new Date(offline.periodEndedAt) : undefined;
     const facts = { mode: offline.mode, issueDate, periodEndedAt };
     const observed = needsObservedOutage(facts) ? await this.jobs.offline.observedOutage(manager, issueDate) : undefined;
+    // The failures KSeF announced so far (Latarnia); the scheduler re-evaluates queued jobs when they change.
+    const failures = await this.jobs.offline.failuresAtEnqueue(manager);
     let deadline;
     try {
-      // The failures KSeF announced so far ([] before the feed's first read: the scheduler re-evaluates once it is read).
-      deadline = offlineDeadline(facts, observed, this.jobs.offline.announcedFailures()?.failures ?? []);
+      deadline = offlineDeadline(facts, observed, failures);
     } catch (err) {
       // An issue date outside the supported calendar (2011–2199) passed the contract's format check: a bad message.
       throw new ValidationError(`invoice.validated ${issueDate}: no send deadline can be computed (${err instanceof Error ? err.message : String(err)})`);

@@ -18,6 +18,8 @@ export interface SweepStep {
  * each round (no query while nothing changed); a change starts a sweep over the unsent offline jobs in invoice-id
  * order, `batchSize` jobs per step, so a large backlog is spread over rounds. A further change during a sweep starts
  * it again from the beginning with the new list (the jobs already done are evaluated again: the list is what counts).
+ * The first step of a pass waits for enqueues in flight (`OfflineJobsRepository.failuresAtEnqueue`), so a job computed
+ * with the previous list cannot be committed behind the cursor; jobs enqueued after it already use the new list.
  *
  * Per instance and in memory on purpose: the stored deadlines are the durable result, and re-evaluating is
  * idempotent, so a restarted instance (or a second replica) simply sweeps once more after its first read of the feed.

@@ -31,6 +31,8 @@ export class OfflineJobsRepository {
   private readonly jobs: string;
   private readonly availability: string;
   private failureSource: AnnouncedFailureSource | undefined;
+  /** When `resolvePending` first found the configured feed unread (it waits for it, but not forever). */
+  private unreadSince: number | undefined;
 
   constructor(schema: string) {
     this.jobs = `"${schema}".send_jobs`;
@@ -56,6 +58,22 @@ export class OfflineJobsRepository {
   }
 
   /**
+   * The announced failures for a job being enqueued in `manager`'s transaction ([] while the feed is unread: the first
+   * sweep re-evaluates it). Takes a shared transaction lock first, which the first step of a re-evaluation sweep takes
+   * exclusively: a job computed with an older list is then committed before that sweep reads the jobs, never slipped
+   * in behind its cursor while the list changed.
+   */
+  async failuresAtEnqueue(manager: EntityManager): Promise<AnnouncedFailure[]> {
+    if (!this.failureSource) return [];
+    await manager.query(`SELECT pg_advisory_xact_lock_shared(hashtext($1))`, [this.lockName]);
+    return this.failureSource()?.failures ?? [];
+  }
+
+  private get lockName(): string {
+    return `${this.jobs}:offline-deadlines`;
+  }
+
+  /**
    * The first UNAVAILABLE period the sender recorded that overlaps the Warsaw day `issueDate`, and its end: the first
    * AVAILABLE period starting after it began (an outage may pass through DEGRADED before it is over). The sender talks
    * to one KSeF endpoint, so the history is not filtered by endpoint.
@@ -77,12 +95,19 @@ export class OfflineJobsRepository {
   /**
    * Computes the deadlines still pending because the unavailability the sender observed had not ended: one pass per
    * issue date, with the announced failures (a failure still going on keeps them pending). Returns how many jobs got a
-   * deadline. Cheap when there are none (partial index on unsent offline jobs). Waits while the configured feed has
-   * not been read: computed without a failure it would not know of, a deadline could come out earlier than the law's.
+   * deadline. Cheap when there are none (partial index on unsent offline jobs). While the configured feed has not
+   * been read (just after a start) it waits up to `unreadWaitMs`: a deadline pending through an announced failure
+   * would otherwise flip to the earlier one without it for a moment. After that it goes on without failures (the
+   * earliest possible deadline, so never a later one than the law's; the sweep moves it once the feed is read).
    */
-  async resolvePending(manager: EntityManager): Promise<number> {
-    const announced = this.announcedFailures();
-    if (!announced) return 0;
+  async resolvePending(manager: EntityManager, unreadWaitMs = 60_000): Promise<number> {
+    let announced = this.announcedFailures();
+    if (announced) this.unreadSince = undefined;
+    else {
+      this.unreadSince ??= Date.now();
+      if (Date.now() - this.unreadSince < unreadWaitMs) return 0;
+      announced = { failures: [], fingerprint: '' };
+    }
     const pending: Array<{ offline_mode: 'unavailability' | 'failure'; issue_date: string }> = await manager.query(
       `SELECT DISTINCT offline_mode, to_char(issue_date, 'YYYY-MM-DD') AS issue_date FROM ${this.jobs}
        WHERE offline_mode IN ('unavailability', 'failure') AND send_deadline IS NULL AND offline_period_ended_at IS NULL AND state IN ${UNSENT}`,
@@ -109,6 +134,8 @@ export class OfflineJobsRepository {
    * moved meanwhile keeps what it has).
    */
   async reevaluate(manager: EntityManager, failures: AnnouncedFailure[], afterId: string | undefined, limit: number): Promise<ReevaluationStep> {
+    // The start of a pass waits for enqueues in flight (they may have used the previous list; failuresAtEnqueue).
+    if (afterId === undefined) await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [this.lockName]);
     const rows: Array<{ invoice_id: string; offline_mode: OfflineMode; issue_date: string; offline_period_ended_at: Date | null; send_deadline: Date | null; send_deadline_basis: string | null }> = await manager.query(
       `SELECT invoice_id, offline_mode, to_char(issue_date, 'YYYY-MM-DD') AS issue_date, offline_period_ended_at, send_deadline, send_deadline_basis
        FROM ${this.jobs}
