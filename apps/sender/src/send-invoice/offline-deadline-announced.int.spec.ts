@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { buildSampleInvoice } from '@ksef-bridge/ksef-spec';
 import { addBusinessDays, endOfWarsawDay, sendDeadline, warsawDateOf } from '@ksef-bridge/offline-mode';
+import { withTransaction } from '@ksef-bridge/persistence';
 import { startSimulator, waitFor, type SimulatorProcess } from '@ksef-bridge/testing';
+import { platform } from '../config/sender.config';
 import { randomNip, startSender, type SenderHarness } from '../test/sender-harness';
+import { SendJobRepository } from './send-job.repository';
 
 // Announced KSeF failures move stored offline deadlines (issue #7): the BUILT simulator's Latarnia feed (admin API),
 // the sender harness with real Kafka and PostgreSQL. An offline24 job is queued; KSeF announces a failure (the
@@ -101,5 +104,48 @@ describe('announced failures and stored offline deadlines', () => {
 
     // Sent before the failure: its stored deadline (and basis) stay as they were.
     expect(await job(sentId)).toEqual(sent);
+  });
+
+  it('the re-evaluation pages through unsent offline jobs (QUEUED, SENDING, ESCALATED) in bounded steps; SENT ones keep their deadline', async () => {
+    const jobsRepo = new SendJobRepository(platform.schema);
+    const base = sendDeadline({ mode: 'offline24', issueDate: today });
+    if (base.kind !== 'due') throw new Error('offline24 is always due');
+    const nip = randomNip();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const invoiceId = randomUUID();
+      ids.push(invoiceId);
+      await withTransaction(sender.dataSource, (m) =>
+        jobsRepo.enqueue(m, { invoiceId, tenantId: tenant, erpDocumentId: invoiceId, contextNip: nip, form: 'FA(3)', documentSha256: 'c'.repeat(64), documentSize: 10, offline: { mode: 'offline24', issueDate: today, sendDeadline: base.dueBy, deadlineBasis: 'test' } }),
+      );
+    }
+    const move = async (id: string, ...states: string[]) => {
+      for (const state of states) await sender.dataSource.query(`UPDATE sender.send_jobs SET state = $2 WHERE invoice_id = $1`, [id, state]);
+    };
+    await move(ids[0] as string, 'SENDING');
+    await move(ids[1] as string, 'SENDING', 'ESCALATED');
+    await move(ids[2] as string, 'SENDING', 'SENT');
+    const unsentBefore = Number((await sender.dataSource.query(`SELECT count(*) AS n FROM sender.send_jobs WHERE offline_mode IN ('offline24', 'unavailability', 'failure') AND state IN ('QUEUED', 'SENDING', 'ESCALATED')`))[0].n);
+
+    // A failure that began now and ended two days from now (only this call knows it: the live feed is unchanged).
+    const failure = { start: new Date(), end: new Date(Date.now() + 2 * 86_400_000) };
+    const expected = endOfWarsawDay(addBusinessDays(warsawDateOf(failure.end), 7));
+    const steps: Array<{ examined: number; moved: number }> = [];
+    let afterId: string | undefined;
+    for (;;) {
+      const step = await withTransaction(sender.dataSource, (m) => jobsRepo.offline.reevaluate(m, [failure], afterId, 2));
+      steps.push({ examined: step.examined, moved: step.moved });
+      if (step.examined < 2) break;
+      afterId = step.lastId;
+    }
+    expect(steps.every((s) => s.examined <= 2)).toBe(true);
+    expect(steps.reduce((n, s) => n + s.examined, 0)).toBe(unsentBefore);
+    const rows = (await sender.dataSource.query(`SELECT invoice_id, state, send_deadline FROM sender.send_jobs WHERE invoice_id = ANY($1::uuid[])`, [ids])) as Array<{ invoice_id: string; state: string; send_deadline: Date }>;
+    const byId = new Map(rows.map((r) => [r.invoice_id, r]));
+    for (const id of [ids[0], ids[1], ids[3], ids[4]]) expect(byId.get(id as string)?.send_deadline.toISOString()).toBe(expected.toISOString());
+    expect(byId.get(ids[2] as string)).toMatchObject({ state: 'SENT', send_deadline: base.dueBy });
+    // Evaluated again with the same list: nothing moves (same instant), and never earlier with none.
+    expect((await withTransaction(sender.dataSource, (m) => jobsRepo.offline.reevaluate(m, [failure], undefined, 100))).moved).toBe(0);
+    expect((await withTransaction(sender.dataSource, (m) => jobsRepo.offline.reevaluate(m, [], undefined, 100))).moved).toBe(0);
   });
 });
