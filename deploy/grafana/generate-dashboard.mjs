@@ -52,6 +52,7 @@ panel('KSeF latency p95 by route', 'ksef_api_call_duration_seconds histogram.', 
 panel('KSeF timeouts', 'ksef_api_timeouts_total by route.', [['sum by (route) (increase(ksef_api_timeouts_total[5m]))', '{{route}}']]);
 panel('KSeF 429 answers', 'ksef_api_rate_limited_total by route.', [['sum by (route) (increase(ksef_api_rate_limited_total[5m]))', '{{route}}']]);
 panel('KSeF Retry-After waits', 'ksef_api_retry_after_seconds_total: seconds KSeF asked us to wait.', [['sum by (service) (increase(ksef_api_retry_after_seconds_total[5m]))', '{{service}}']], { unit: 's' });
+panel('KSeF availability and announcements', 'ksef_availability_state (observed: 0 AVAILABLE, 1 DEGRADED, 2 UNAVAILABLE) and ksef_latarnia_status (announced on Latarnia: -1 UNKNOWN, 0 AVAILABLE, 1 MAINTENANCE, 2 FAILURE, 3 TOTAL_FAILURE).', [['max by (endpoint) (ksef_availability_state)', 'observed {{endpoint}}'], ['max by (endpoint) (ksef_latarnia_status)', 'announced {{endpoint}}']]);
 panel('Sender circuit breaker', 'ksef_sender_circuit_state: 0 closed, 1 half-open, 2 open.', [['max by (instance) (ksef_sender_circuit_state)', '{{instance}}']]);
 panel('Sender attempts by outcome', 'ksef_sender_attempts_total.', [['sum by (outcome) (rate(ksef_sender_attempts_total[5m]))', '{{outcome}}']], { unit: 'ops' });
 panel('Sender backlog', 'ksef_sender_backlog_invoices and ksef_sender_oldest_backlog_age_seconds (right).', [['max(ksef_sender_backlog_invoices)', 'waiting'], ['max(ksef_sender_oldest_backlog_age_seconds)', 'oldest age (s)']]);
