@@ -64,6 +64,8 @@ export class LatarniaFeed {
   private lastGood: Extract<LatarniaReading, { ok: true }> | undefined;
   private failingSince: number | undefined;
   private lastFailure = '';
+  /** The snapshot of `lastGood` (the scheduler asks every round; the feed changes once per probe round at most). */
+  private snapshot: { of: LatarniaReading; value: AnnouncedFailureSnapshot } | undefined;
 
   constructor(
     /** Latarnia base URL (`…/status`, `…/messages` below it). */
@@ -112,9 +114,13 @@ export class LatarniaFeed {
    * "no failures known" must not be taken for "no failures", or a restart would undo deadlines moved by a failure.
    */
   failureSnapshot(): AnnouncedFailureSnapshot | undefined {
-    if (!this.lastGood) return undefined;
-    const failures = announcedFailuresOf(this.lastGood.messages);
-    return { failures, fingerprint: failuresFingerprint(failures), readAt: this.lastGood.at };
+    const reading = this.lastGood;
+    if (!reading) return undefined;
+    if (this.snapshot?.of !== reading) {
+      const failures = announcedFailuresOf(reading.messages);
+      this.snapshot = { of: reading, value: { failures, fingerprint: failuresFingerprint(failures), readAt: reading.at } };
+    }
+    return this.snapshot.value;
   }
 
   /** Announced maintenance windows as last read. */
