@@ -59,7 +59,8 @@ describe('notifier: signed webhooks, retries and dead letters', () => {
     const sub = await subscribe();
     expect(sub.secret).toMatch(/^whsec_/);
     const invoiceId = await accept(sub.tenant);
-    await waitFor(() => receiver.at(sub.path).length === 1, { what: 'the webhook' });
+    // The first delivery of the suite also waits for the notifier's consumer groups to get their partitions (slow on a busy broker).
+    await waitFor(() => receiver.at(sub.path).length === 1, { what: 'the webhook', timeoutMs: 90_000 });
     const [hook] = receiver.at(sub.path);
     expect(verifyWebhookSignature({ secret: sub.secret, body: hook.body, timestampHeader: hook.headers[WEBHOOK_HEADERS.timestamp] as string, signatureHeader: hook.headers[WEBHOOK_HEADERS.signature] as string })).toBe(true);
     expect(verifyWebhookSignature({ secret: 'whsec_wrong', body: hook.body, timestampHeader: hook.headers[WEBHOOK_HEADERS.timestamp] as string, signatureHeader: hook.headers[WEBHOOK_HEADERS.signature] as string })).toBe(false);

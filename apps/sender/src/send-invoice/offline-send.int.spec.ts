@@ -204,8 +204,10 @@ describe('offline invoices: the sender against the KSeF simulator', () => {
     expect((await job(pending.invoiceId)).send_deadline_basis).toContain('KSeF unavailable as observed by the sender');
 
     // publish() uses TENANT: count that one through the overall view and the per-tenant line of TENANT.
-    let text = await metrics();
+    let text = '';
     const line = (state: string, t = tenant) => sample(text, 'ksef_sender_offline_invoices', [`tenant="${t}"`, `deadline_state="${state}"`]);
+    // A snapshot at most a second old may predate the last enqueue: read until it includes the pending job.
+    await waitFor(async () => { text = await metrics(); return line('pending', TENANT) === 1; }, { timeoutMs: 10_000, what: 'the gauge with the pending invoice' });
     expect(['on-time', 'due-soon', 'overdue', 'pending', 'not-required'].map((s) => line(s))).toEqual([1, 2, 1, 0, 1]);
     expect(line('pending', TENANT)).toBe(1);
     expect(sample(text, 'ksef_sender_offline_invoices_due_soon_overall')).toBe(2);
@@ -222,7 +224,7 @@ describe('offline invoices: the sender against the KSeF simulator', () => {
     const expected = sendDeadline({ mode: 'unavailability', unavailabilityEnd: ended });
     expect(resolved.send_deadline?.toISOString()).toBe(expected.kind === 'due' ? expected.dueBy.toISOString() : 'none');
     expect(resolved.send_deadline_basis).toContain('observed by the sender');
-    text = await metrics();
-    expect(line('pending', TENANT)).toBe(0);
+    // The gauge reads a snapshot at most a second old: wait for a fresh one rather than racing it.
+    await waitFor(async () => { text = await metrics(); return line('pending', TENANT) === 0; }, { timeoutMs: 10_000, what: 'the gauge without the pending invoice' });
   });
 });
