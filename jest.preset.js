@@ -50,7 +50,7 @@ function projectJestConfig(displayName, dir) {
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper,
     setupFiles: [path.join(root, 'tools/jest/setup.js')],
-    setupFilesAfterEnv: [path.join(root, 'tools/jest/timeout.js')],
+    setupFilesAfterEnv: [path.join(root, 'tools/jest/timeout.js'), path.join(root, 'tools/jest/retries.js')],
   };
 }
 

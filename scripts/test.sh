@@ -33,6 +33,9 @@ if has int || has e2e; then
   if [ "${KEEP_INFRA:-0}" != 1 ] && [ "${CI:-}" = true ]; then trap 'bash scripts/stack/infra.sh down >/dev/null 2>&1 || true' EXIT; fi
 fi
 
+# On CI, an int/e2e test that fails may run once more (tools/jest/retries.js); every retry is reported as FLAKY below.
+if [ "${CI:-}" = true ]; then export TEST_RETRIES="${TEST_RETRIES:-1}"; fi
+
 if has int; then
   log "integration tests (real Kafka and PostgreSQL)"
   TEST_TIER=int npx jest --ci --maxWorkers=2 --forceExit --json --outputFile="$RESULTS/int.json"
@@ -45,13 +48,17 @@ if has e2e; then
   TEST_TIER=e2e npx jest --ci --runInBand --json --outputFile="$RESULTS/e2e.json"
 fi
 
-# One plain closing line for CI: "N passed, N failed" over every tier that ran.
+# One plain closing line for CI: "N passed, N failed" over every tier that ran, and every test that needed a retry.
 node -e '
-  const fs = require("fs"); let p = 0, f = 0, s = 0;
-  for (const file of fs.readdirSync(process.argv[1])) {
+  const fs = require("fs"); let p = 0, f = 0, s = 0; const flaky = [];
+  for (const file of fs.readdirSync(process.argv[1]).filter((name) => name.endsWith(".json"))) {
     const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + file, "utf8"));
     p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests;
+    for (const suite of r.testResults)
+      for (const test of suite.assertionResults)
+        if ((test.invocations || 1) > 1) flaky.push(`FLAKY ${test.status} after ${test.invocations} runs: ${suite.name} :: ${test.fullName}\n  first failure: ${String((test.retryReasons || [])[0] || "").split("\n")[0]}`);
   }
-  console.log(`${p} passed, ${f} failed, ${s} skipped`);
+  if (flaky.length) { fs.writeFileSync(process.argv[1] + "/flaky.txt", flaky.join("\n") + "\n"); console.log(flaky.join("\n")); }
+  console.log(`${p} passed, ${f} failed, ${s} skipped, ${flaky.length} retried (flaky)`);
 ' "$RESULTS"
 log "all tests passed in $(( $(date +%s) - started )) s"
