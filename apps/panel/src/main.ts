@@ -2,7 +2,7 @@ import { config, telemetry } from './instrumentation';
 import { createLogger } from '@ksef-bridge/observability';
 import { runService } from '@ksef-bridge/service-kit';
 import { PanelModule } from './app.module';
-import { platform } from './config/panel.config';
+import { panelBodyLimitBytes, platform } from './config/panel.config';
 import { createUserCommand } from './users/create-user.command';
 
 // Commands: (none) serve; `create-user <username> <role> [tenant]` (password on stdin); `migrate` and `create-topics` as every service.
@@ -25,5 +25,5 @@ if (command === 'create-user') {
   });
 } else {
   if (!config.INTERNAL_API_TOKEN) logger.warn('INTERNAL_API_TOKEN is unset: intake and the sender must leave /internal open (local runs only)');
-  runService({ ...platform, config, telemetry, module: PanelModule });
+  runService({ ...platform, config, telemetry, module: PanelModule, bodyLimitBytes: panelBodyLimitBytes(config.PANEL_MAX_DOCUMENT_BYTES) });
 }

@@ -7,7 +7,7 @@ import { createTestDatabase, testKafkaBrokers, type TestDatabase } from '@ksef-b
 import { AuthRepository } from '../auth/auth.repository';
 import type { Role } from '../auth/access-policy';
 import { hashPassword } from '../auth/password';
-import { config, platform } from '../config/panel.config';
+import { config, panelBodyLimitBytes, platform } from '../config/panel.config';
 import { panelAppModule } from '../panel.module';
 
 /** What a stub backend was asked: method, path, query and body. */
@@ -81,6 +81,7 @@ export async function startPanel(backends: { intakeUrl: string; senderUrl: strin
       },
     ),
     http: { port: 0, host: '127.0.0.1' },
+    bodyLimitBytes: panelBodyLimitBytes(config.PANEL_MAX_DOCUMENT_BYTES),
     telemetry: startTelemetry({ serviceName: 'panel-test', enabled: false }),
     signals: [],
     logger: createLogger({ serviceName: 'panel', level: 'warn' }),

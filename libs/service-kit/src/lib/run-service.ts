@@ -10,6 +10,8 @@ export interface RunServiceOptions extends PlatformOptions {
   config: PlatformOptions['config'] & { HTTP_PORT: number; HTTP_HOST: string; SHUTDOWN_TIMEOUT_MS: number };
   telemetry: Telemetry;
   module: Type<unknown>;
+  /** Largest HTTP request body (default: bootstrapService's 1 MiB). */
+  bodyLimitBytes?: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export function runService(options: RunServiceOptions): void {
               shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
               telemetry: options.telemetry,
               logger,
+              ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
             })
           : Promise.reject(new Error(`unknown command '${command}' (expected: migrate, create-topics, replay-dead-letters, or nothing to serve)`));
   task.catch((error: unknown) => {
