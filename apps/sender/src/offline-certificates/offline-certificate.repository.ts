@@ -40,6 +40,18 @@ interface Row {
  * The AAD of an Offline key: bound to the context NIP and to its purpose, so neither another context's key nor the
  * context's own auth credentials (sealed with the bare NIP) can be swapped onto this row and still decrypt.
  */
+/**
+ * One enabled context as the expiry gauges see it: its certificate's validity (null without one) and whether it has
+ * offline invoices not yet in KSeF (it is issuing offline now, so it needs KOD II now).
+ */
+export interface OfflineCertificateStatus {
+  contextNip: string;
+  tenantId: string;
+  validFrom: Date | null;
+  validTo: Date | null;
+  issuingOffline: boolean;
+}
+
 export const offlineKeyContext = (nip: string): string => `offline-certificate:${nip}`;
 
 const toRow = (r: Row): OfflineCertificateRow => ({
@@ -58,10 +70,12 @@ const toRow = (r: Row): OfflineCertificateRow => ({
 export class OfflineCertificateRepository {
   private readonly table: string;
   private readonly contexts: string;
+  private readonly jobs: string;
 
   constructor(schema: string) {
     this.table = `"${schema}".offline_certificates`;
     this.contexts = `"${schema}".ksef_contexts`;
+    this.jobs = `"${schema}".send_jobs`;
   }
 
   /** Registers or replaces the context's Offline certificate (the context must exist: foreign key). */
@@ -84,6 +98,25 @@ export class OfflineCertificateRepository {
       [nip],
     );
     return rows[0] ? toRow(rows[0]) : undefined;
+  }
+
+  /**
+   * Every enabled context that has an Offline certificate or unsent offline invoices (never the key: only validity).
+   * A handful of rows per context; the offline half is the partial index `send_jobs_offline_unsent`.
+   */
+  async statuses(manager: EntityManager): Promise<OfflineCertificateStatus[]> {
+    const rows: Array<{ nip: string; tenant_id: string; valid_from: Date | null; valid_to: Date | null; issuing_offline: boolean }> = await manager.query(
+      `WITH offline AS (
+         SELECT DISTINCT context_nip FROM ${this.jobs} WHERE offline_mode IS NOT NULL AND state IN ('QUEUED', 'SENDING', 'ESCALATED')
+       )
+       SELECT c.nip, c.tenant_id, o.valid_from, o.valid_to, (f.context_nip IS NOT NULL) AS issuing_offline
+       FROM ${this.contexts} c
+       LEFT JOIN ${this.table} o ON o.context_nip = c.nip
+       LEFT JOIN offline f ON f.context_nip = c.nip
+       WHERE c.enabled AND (o.context_nip IS NOT NULL OR f.context_nip IS NOT NULL)
+       ORDER BY c.nip`,
+    );
+    return rows.map((r) => ({ contextNip: r.nip, tenantId: r.tenant_id, validFrom: r.valid_from, validTo: r.valid_to, issuingOffline: r.issuing_offline }));
   }
 
   /** Removes the context's certificate; false when it had none. */

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { createSelfSignedCertificate } from '@ksef-bridge/ksef-client';
 import { withTransaction } from '@ksef-bridge/persistence';
 import { parseKodIIUrl, verifyKodIIUrl } from '@ksef-bridge/qr-codes';
+import { waitFor } from '@ksef-bridge/testing';
 import { TokenCipher } from '../contexts/token-cipher';
 import { randomNip, startSender, type SenderHarness } from '../test/sender-harness';
 import { registerOfflineCertificate, removeOfflineCertificate } from './offline-certificate-commands';
@@ -129,5 +130,49 @@ describe('sender Offline certificates and KOD II signing', () => {
     const stored = await repository.find(sender.dataSource.manager, nip);
     expect(stored!.sealedKey.masterKeyId).toBe(rotated.currentKeyId);
     expect(rotated.decrypt(stored!.sealedKey, offlineKeyContext(nip))).toBe(ec.privateKeyPem);
+  });
+
+  it('reports on /metrics how long the certificate of each context stays valid, and the offline contexts without a valid one', async () => {
+    const tenant = `tenant-m-${randomUUID().slice(0, 8)}`;
+    const [covered, uncovered] = [randomNip(), randomNip()];
+    await sender.registerContext(covered, tenant, '20250101-EC-1|nip-m|token');
+    await sender.registerContext(uncovered, tenant, '20250101-EC-1|nip-n|token');
+    await register(covered, tenant, rsa);
+    // An offline invoice of `uncovered` not yet in KSeF (its next attempt far away: the scheduler leaves it alone).
+    const offlineJob = (forNip: string) =>
+      sender.dataSource.query(
+        `INSERT INTO sender.send_jobs (invoice_id, tenant_id, erp_document_id, context_nip, form, document_sha256, document_size, state, next_attempt_at, offline_mode)
+         VALUES ($1, $2, $3, $4, 'FA(3)', $5, 100, 'QUEUED', now() + interval '1 day', 'offline24')`,
+        [randomUUID(), tenant, `ERP-${randomUUID().slice(0, 8)}`, forNip, 'a'.repeat(64)],
+      );
+    await offlineJob(uncovered);
+
+    const scrape = async () => (await fetch(`${sender.service.url}/metrics`)).text();
+    const value = (text: string, name: string, labels: string) => {
+      const m = new RegExp(`^${name}\\{${labels},service="sender"\\} (\\S+)$`, 'm').exec(text);
+      return m ? Number(m[1]) : undefined;
+    };
+    const expiry = (text: string) => value(text, 'ksef_sender_offline_certificate_expiry_seconds', `tenant="${tenant}",context_nip="${covered}"`);
+    const without = (text: string) => value(text, 'ksef_sender_offline_contexts_without_valid_certificate', `tenant="${tenant}"`);
+
+    const notAfter = new Date(new X509Certificate(rsa.certificatePem).validTo).getTime();
+    let text = await waitFor(async () => { const t = await scrape(); return expiry(t) !== undefined && without(t) === 1 ? t : undefined; }, { timeoutMs: 10_000, what: 'the expiry gauges' });
+    const expected = (notAfter - Date.now()) / 1000;
+    expect(expiry(text)).toBeGreaterThan(expected - 30);
+    expect(expiry(text)).toBeLessThanOrEqual(expected + 1);
+    expect(text).not.toContain(`context_nip="${uncovered}"`);
+
+    // The certificate expired yesterday and its context issues offline too: negative seconds, two contexts uncovered.
+    await sender.dataSource.query(`UPDATE sender.offline_certificates SET valid_from = now() - interval '30 days', valid_to = now() - interval '1 day' WHERE context_nip = $1`, [covered]);
+    await offlineJob(covered);
+    text = await waitFor(async () => { const t = await scrape(); return without(t) === 2 ? t : undefined; }, { timeoutMs: 10_000, what: 'both contexts uncovered' });
+    expect(expiry(text)).toBeLessThanOrEqual(-86_400);
+    expect(expiry(text)).toBeGreaterThan(-86_400 - 60);
+
+    // A new certificate for `uncovered`; `covered` removed: its series goes, one context stays uncovered.
+    await register(uncovered, tenant, ec);
+    await withTransaction(sender.dataSource, (m) => removeOfflineCertificate(m, 'sender', { nip: covered, tenantId: tenant }));
+    text = await waitFor(async () => { const t = await scrape(); return expiry(t) === undefined && without(t) === 1 ? t : undefined; }, { timeoutMs: 10_000, what: 'the series after replace and removal' });
+    expect(value(text, 'ksef_sender_offline_certificate_expiry_seconds', `tenant="${tenant}",context_nip="${uncovered}"`)).toBeGreaterThan(0);
   });
 });
