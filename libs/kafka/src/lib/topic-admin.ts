@@ -6,7 +6,13 @@ import type { KafkaHealthIndicator } from './ports';
 /** How long a freshly created topic may take to get partition leaders before `ensureTopics` gives up. */
 const LEADER_WAIT_MS = 60_000;
 /** Metadata answers that only mean "the broker has not caught up with the new topic yet". */
-const NOT_YET_KNOWN = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const NOT_YET_KNOWN = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+
+/** The Kafka error type of `error`, also when kafkajs wrapped it after its own retries. */
+function kafkaErrorType(error: unknown): string {
+  const e = error as { type?: string; originalError?: { type?: string }; cause?: { type?: string } };
+  return e.type ?? e.originalError?.type ?? e.cause?.type ?? '';
+}
 
 /** Creates topics explicitly (broker auto-creation is off) and answers health probes. */
 export class TopicAdmin implements KafkaHealthIndicator {
@@ -38,17 +44,25 @@ export class TopicAdmin implements KafkaHealthIndicator {
     }
   }
 
-  /** Resolves once every partition of `topics` has a leader in the broker's metadata; a new topic is usable then. */
+  /**
+   * Resolves once every partition of `topics` has a leader in the broker's metadata AND that leader serves offsets
+   * (ListOffsets). The metadata can name a leader a moment before the broker acts as one: a consumer group joining
+   * then got NOT_LEADER_FOR_PARTITION from ListOffsets, and kafkajs' recovery (refresh, re-join) left a notifier test
+   * without its first message for 90 s on a busy machine.
+   */
   private async waitForLeaders(admin: Admin, topics: string[], timeoutMs = LEADER_WAIT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
     for (;;) {
       try {
         const { topics: found } = await admin.fetchTopicMetadata({ topics });
-        if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+        if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+          for (const topic of topics) await admin.fetchTopicOffsets(topic);
+          return;
+        }
         last = new Error('some partitions have no leader yet');
       } catch (error) {
-        if (!NOT_YET_KNOWN.has((error as { type?: string }).type ?? '')) throw error;
+        if (!NOT_YET_KNOWN.has(kafkaErrorType(error))) throw error;
         last = error;
       }
       if (Date.now() > deadline) {
