@@ -44,6 +44,8 @@ export interface SenderSettings {
   offlineWarnBeforeMs?: number;
   /** Topic of `ksef-availability.changed`; default TOPICS.ksefAvailabilityChanged (tests pass a random one). */
   availabilityTopic?: string;
+  /** Topic of `ksef-availability.announcement-changed`; default TOPICS.ksefAvailabilityAnnouncementChanged (tests pass a random one). */
+  availabilityAnnouncementTopic?: string;
 }
 
 export const SENDER_SETTINGS = Symbol('SENDER_SETTINGS');

@@ -56,7 +56,11 @@ export { notifierWebhookDeadLettered, notifierWebhookDeadLetteredPayload } from 
 export type { NotifierWebhookDeadLettered } from './lib/messages/notifier-webhook-dead-lettered/notifier-webhook-dead-lettered.message';
 export { invoiceUpoReceived, invoiceUpoReceivedPayload } from './lib/messages/invoice-upo-received/invoice-upo-received.message';
 export type { InvoiceUpoReceived } from './lib/messages/invoice-upo-received/invoice-upo-received.message';
-export { KSEF_AVAILABILITY_STATES, ksefAvailabilityStateSchema, ksefAvailabilityCauseSchema, ksefAvailabilityChanged, ksefAvailabilityChangedPayload } from './lib/messages/ksef-availability-changed/ksef-availability-changed.message';
-export type { KsefAvailabilityState, KsefAvailabilityCause, KsefAvailabilityChanged } from './lib/messages/ksef-availability-changed/ksef-availability-changed.message';
+export { KSEF_ANNOUNCED_STATUSES, ksefAnnouncedSchema, KSEF_AVAILABILITY_STATES, ksefAvailabilityStateSchema, ksefAvailabilityCauseSchema, ksefAvailabilityChanged, ksefAvailabilityChangedPayload } from './lib/messages/ksef-availability-changed/ksef-availability-changed.message';
+export type { KsefAnnounced, KsefAvailabilityState, KsefAvailabilityCause, KsefAvailabilityChanged } from './lib/messages/ksef-availability-changed/ksef-availability-changed.message';
 export { notificationKsefAvailabilityChanged, notificationKsefAvailabilityChangedPayload } from './lib/messages/notification-ksef-availability-changed/notification-ksef-availability-changed.message';
 export type { NotificationKsefAvailabilityChanged } from './lib/messages/notification-ksef-availability-changed/notification-ksef-availability-changed.message';
+export { ksefAnnouncementChanged, ksefAnnouncementChangedPayload } from './lib/messages/ksef-availability-changed/ksef-announcement-changed.message';
+export type { KsefAnnouncementChanged } from './lib/messages/ksef-availability-changed/ksef-announcement-changed.message';
+export { KSEF_ANNOUNCED_MODES, ksefAnnouncedModeSchema, notificationKsefAnnouncementChanged, notificationKsefAnnouncementChangedPayload } from './lib/messages/notification-ksef-announcement-changed/notification-ksef-announcement-changed.message';
+export type { KsefAnnouncedMode, NotificationKsefAnnouncementChanged } from './lib/messages/notification-ksef-announcement-changed/notification-ksef-announcement-changed.message';

@@ -6,6 +6,7 @@ import type { OutboxWriter } from '@ksef-bridge/outbox';
 import { withTransaction } from '@ksef-bridge/persistence';
 import type { CircuitBreaker } from '../domain/circuit-breaker';
 import type { AnnouncedState, LatarniaFeed } from './announced-failures';
+import type { AvailabilityTopics } from './availability-event';
 import { AvailabilityTracker } from './availability-tracker';
 import { announcedKey, type AnnouncedAvailability, type AvailabilityRepository } from './availability.repository';
 import type { AvailabilitySettings } from './availability.settings';
@@ -14,7 +15,8 @@ import { probeKsef } from './ksef-health-probe';
 /**
  * Feeds the tracker with the breaker's state (every tick) and a health probe of KSeF (every `probeIntervalMs`), hands
  * the probe's results to the breaker (a half-open send waits for one that found KSeF answering), and records each
- * change of the derived state as a history row plus `ksef-availability.changed` in one transaction.
+ * change of the derived state (`ksef-availability.changed`) or of KSeF's announcement alone
+ * (`ksef-availability.announcement-changed`) as a history row plus its event in one transaction.
  * Nothing is recorded before the first signal (a probe result or a breaker opening): a state needs evidence.
  */
 export class AvailabilityMonitor {
@@ -38,7 +40,7 @@ export class AvailabilityMonitor {
     private readonly breaker: CircuitBreaker,
     private readonly settings: AvailabilitySettings,
     readonly endpoint: string,
-    private readonly topic: string,
+    private readonly topics: AvailabilityTopics,
     private readonly logger: Logger,
     /** KSeF's announced-failure feed; undefined: not read (events then carry no `announced`). */
     readonly latarnia?: LatarniaFeed,
@@ -95,7 +97,7 @@ export class AvailabilityMonitor {
     const since = sameState ? new Date() : new Date(derived.since);
     const detail = sameState && announced ? announcedDetail(announced, this.latarnia?.state().detail ?? '') : derived.detail;
     const written = await withTransaction(this.dataSource, (manager) =>
-      this.repository.transition(manager, this.outbox, this.topic, { endpoint: this.endpoint, from, to: derived.state, since, cause: derived.cause, detail, recordedBy: this.recordedBy, ...(announced ? { announced, fromAnnounced: recorded?.announced ?? null } : {}) }),
+      this.repository.transition(manager, this.outbox, this.topics, { endpoint: this.endpoint, from, to: derived.state, since, cause: derived.cause, detail, recordedBy: this.recordedBy, ...(announced ? { announced, fromAnnounced: recorded?.announced ?? null } : {}) }),
     );
     if (!written) return;
     this.current = written.to;

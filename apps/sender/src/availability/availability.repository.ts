@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { ksefAvailabilityChanged, type KsefAvailabilityCause, type KsefAvailabilityChanged, type KsefAvailabilityState } from '@ksef-bridge/contracts';
-import { newEnvelope, type OutboxWriter } from '@ksef-bridge/outbox';
+import type { KsefAvailabilityCause, KsefAvailabilityState } from '@ksef-bridge/contracts';
+import type { OutboxWriter } from '@ksef-bridge/outbox';
 import { returnedRows } from '../infrastructure/returned-rows';
+import { announcedKey, availabilityEvent, type AnnouncedAvailability, type AvailabilityTopics, type RecordedChange } from './availability-event';
 
-/** KSeF's own announcement (Latarnia) as recorded with a period; see the event's `announced`. */
-export type AnnouncedAvailability = NonNullable<KsefAvailabilityChanged['announced']>;
-
-/** Identity of an announced state: a status change or another announcement (message) is a change. */
-export const announcedKey = (a: AnnouncedAvailability | null | undefined): string | null => (a ? `${a.status}:${a.messageId ?? ''}` : null);
+export { announcedKey, type AnnouncedAvailability } from './availability-event';
 
 export interface AvailabilityPeriod {
   id: string;
@@ -98,11 +95,12 @@ export class AvailabilityRepository {
   }
 
   /**
-   * Closes the open period if it is still `from` and opens `to`, with the event in the outbox. Returns undefined when
+   * Closes the open period if it is still `from` and opens `to`, with its event in the outbox: a state transition is
+   * `ksef-availability.changed`, an announcement-only change `ksef-availability.announcement-changed` (availability-event.ts). Returns undefined when
    * the recorded state is no longer `from` (another sender instance recorded a transition first): nothing is written,
    * so one transition gives one row and one event whichever instance saw it.
    */
-  async transition(manager: EntityManager, outbox: OutboxWriter, topic: string, t: Transition): Promise<KsefAvailabilityChanged | undefined> {
+  async transition(manager: EntityManager, outbox: OutboxWriter, topics: AvailabilityTopics, t: Transition): Promise<RecordedChange | undefined> {
     // The open row is locked (or, when there is none, the unique partial index serialises two first inserts).
     const open: Row[] = await manager.query(`SELECT * FROM ${this.table} WHERE endpoint = $1 AND ended_at IS NULL FOR UPDATE`, [t.endpoint]);
     if ((open[0]?.state ?? null) !== t.from) return undefined;
@@ -119,13 +117,11 @@ export class AvailabilityRepository {
     );
     if (inserted.length === 0) return undefined;
     if (t.to === 'AVAILABLE' && t.from !== 'AVAILABLE' && open[0]) await this.releaseOutageBackoff(manager, t.endpoint, open[0].started_at);
-    const payload: KsefAvailabilityChanged = { transitionId: id, endpoint: t.endpoint, from: t.from, to: t.to, since: inserted[0].started_at.toISOString(), cause: t.cause, detail: t.detail.slice(0, 500), ...(t.announced ? { announced: t.announced } : {}) };
-    const envelope = newEnvelope({ type: ksefAvailabilityChanged.type, version: ksefAvailabilityChanged.version, aggregateId: t.endpoint.slice(0, 200), tenant: '*', payload });
-    // A change of the announcement alone is history (and the endpoint, the gauge), not an event: consumers of v1 (the
-    // notifier's public notification and its customer texts) read every event as a change of `to`, and would tell
-    // tenants "KSeF is available" again when KSeF announced a failure. State changes carry `announced`.
-    if (t.from !== t.to) await outbox.enqueue(manager, [{ topic, envelope }]);
-    return payload;
+    const change: RecordedChange = { id, endpoint: t.endpoint, from: t.from, to: t.to, since: inserted[0].started_at.toISOString(), cause: t.cause, detail: t.detail.slice(0, 500), ...(t.announced ? { announced: t.announced } : {}), previousAnnounced: open[0] ? toPeriod(open[0]).announced : null };
+    // One row, at most one event, in this transaction: the announcement alone changing is published too (its own type).
+    const event = availabilityEvent(change, topics);
+    if (event) await outbox.enqueue(manager, [event]);
+    return change;
   }
 }
 

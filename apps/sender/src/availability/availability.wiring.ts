@@ -8,12 +8,13 @@ import { LOGGER, METRICS_REGISTRY } from '@ksef-bridge/service-kit';
 import type { CircuitBreaker } from '../domain/circuit-breaker';
 import type { SenderSettings } from '../sender.settings';
 import { LatarniaFeed } from './announced-failures';
+import type { AvailabilityTopics } from './availability-event';
 import { AvailabilityController } from './availability.controller';
 import { AvailabilityMonitor } from './availability-monitor';
 import { AvailabilityRepository } from './availability.repository';
 import { DEFAULT_AVAILABILITY_SETTINGS } from './availability.settings';
 
-const AVAILABILITY_TOPIC = Symbol('AVAILABILITY_TOPIC');
+const AVAILABILITY_TOPICS = Symbol('AVAILABILITY_TOPICS');
 
 /** `ksef_availability_state{endpoint}`: 0 AVAILABLE, 1 DEGRADED, 2 UNAVAILABLE (absent before the first observation). */
 function registerAvailabilityGauge(registry: Registry, monitor: AvailabilityMonitor): void {
@@ -43,14 +44,14 @@ function registerLatarniaGauge(registry: Registry, monitor: AvailabilityMonitor)
   }));
 }
 
-/** Ensures the availability topic, registers the gauge, runs the monitor while the app is up. */
+/** Ensures the availability topics, registers the gauge, runs the monitor while the app is up. */
 @Injectable()
 class AvailabilityLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly admin: TopicAdmin,
     @Inject(AvailabilityMonitor) private readonly monitor: AvailabilityMonitor,
     @Inject(METRICS_REGISTRY) private readonly metrics: Registry,
-    @Inject(AVAILABILITY_TOPIC) private readonly topic: string,
+    @Inject(AVAILABILITY_TOPICS) private readonly topics: AvailabilityTopics,
   ) {}
 
   onModuleInit(): void {
@@ -63,7 +64,7 @@ class AvailabilityLifecycle implements OnModuleInit, OnApplicationBootstrap, OnM
    * its topics in onModuleInit) trip over each other's metadata ("does not host this topic-partition").
    */
   async onApplicationBootstrap(): Promise<void> {
-    const specs = topicSpecsOf([this.topic]);
+    const specs = topicSpecsOf([this.topics.state, this.topics.announcement]);
     await this.admin.ensureTopics(specs).catch(() => new Promise((resolve) => setTimeout(resolve, 1_000)).then(() => this.admin.ensureTopics(specs)));
     this.monitor.start();
   }
@@ -77,13 +78,13 @@ class AvailabilityLifecycle implements OnModuleInit, OnApplicationBootstrap, OnM
 /** The sender's KSeF availability slice: its providers and controller, for senderAppModule. */
 export function availabilityFeature(settings: SenderSettings, breaker: CircuitBreaker): { providers: Provider[]; controllers: Array<new (...args: never[]) => unknown> } {
   const availability = settings.availability ?? DEFAULT_AVAILABILITY_SETTINGS;
-  const topic = settings.availabilityTopic ?? TOPICS.ksefAvailabilityChanged;
+  const topics: AvailabilityTopics = { state: settings.availabilityTopic ?? TOPICS.ksefAvailabilityChanged, announcement: settings.availabilityAnnouncementTopic ?? TOPICS.ksefAvailabilityAnnouncementChanged };
   // An unreadable feed turns a known announcement into UNKNOWN after the outage-confirmation window, not at one lost read.
   const latarnia = availability.latarniaUrl ? new LatarniaFeed(availability.latarniaUrl, availability.probeTimeoutMs, availability.confirmMs) : undefined;
   return {
     controllers: [AvailabilityController],
     providers: [
-      { provide: AVAILABILITY_TOPIC, useValue: topic },
+      { provide: AVAILABILITY_TOPICS, useValue: topics },
       { provide: AvailabilityRepository, useValue: new AvailabilityRepository(settings.schema) },
       // Injectable by the rest of the sender (announcedFailures() for offline deadlines); without a feed it knows nothing.
       { provide: LatarniaFeed, useValue: latarnia ?? new LatarniaFeed('', 0, 0, async () => ({ ok: false, at: Date.now(), detail: 'KSEF_LATARNIA_URL=off' })) },
@@ -91,7 +92,7 @@ export function availabilityFeature(settings: SenderSettings, breaker: CircuitBr
         provide: AvailabilityMonitor,
         inject: [DataSource, AvailabilityRepository, OutboxWriter, LOGGER],
         useFactory: (ds: DataSource, repository: AvailabilityRepository, outbox: OutboxWriter, logger: Logger) =>
-          new AvailabilityMonitor(ds, repository, outbox, breaker, availability, settings.ksef.baseUrl, topic, logger.child({ component: 'ksef-availability' }), latarnia),
+          new AvailabilityMonitor(ds, repository, outbox, breaker, availability, settings.ksef.baseUrl, topics, logger.child({ component: 'ksef-availability' }), latarnia),
       },
       AvailabilityLifecycle,
     ],

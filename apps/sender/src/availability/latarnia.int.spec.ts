@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { deadLetterTopic, ksefAvailabilityChanged, type KsefAvailabilityChanged } from '@ksef-bridge/contracts';
+import { deadLetterTopic, ksefAnnouncementChanged, ksefAvailabilityChanged, type KsefAvailabilityChanged } from '@ksef-bridge/contracts';
 import { createKafka, KafkaConsumerRunner, TopicAdmin, type ReceivedMessage } from '@ksef-bridge/kafka';
 import { createLogger, startTelemetry } from '@ksef-bridge/observability';
 import { OutboxWriter } from '@ksef-bridge/outbox';
@@ -16,7 +16,8 @@ import { AvailabilityRepository } from './availability.repository';
 import type { AvailabilitySettings } from './availability.settings';
 
 // KSeF's announced-failure feed (Latarnia) against the BUILT simulator's /latarnia, real PostgreSQL and Kafka: an
-// announcement is reported (endpoint, event, gauge) while our own probe still gets answers, its end too; the failures
+// announcement is reported (endpoint, gauge, and published ONCE as ksef-availability.announcement-changed) while our
+// own probe still gets answers, its end too; the failures
 // are readable as AnnouncedFailure[]; a feed nobody serves is UNKNOWN, never AVAILABLE.
 jest.setTimeout(120_000);
 
@@ -29,11 +30,13 @@ describe('Latarnia in the sender', () => {
   let runner: KafkaConsumerRunner;
   const messages: ReceivedMessage[] = [];
   const topic = randomTopic('ksef-availability');
+  const announcementTopic = randomTopic('ksef-announcement');
   const brokers = testKafkaBrokers();
   const client = createKafka({ brokers, clientId: 'latarnia-test' });
   const availability: AvailabilitySettings = { probeIntervalMs: 200, probeTimeoutMs: 2_000, tickMs: 100, degradedAfterMs: 400, confirmMs: 1_500, recoverMs: 800 };
 
-  const events = () => messages.map((m) => ksefAvailabilityChanged.parse(m.envelope).payload).filter((p) => p.endpoint === sim.apiBaseUrl);
+  const events = () => messages.filter((m) => m.topic === topic).map((m) => ksefAvailabilityChanged.parse(m.envelope).payload).filter((p) => p.endpoint === sim.apiBaseUrl);
+  const announcements = () => messages.filter((m) => m.topic === announcementTopic).map((m) => ksefAnnouncementChanged.parse(m.envelope).payload).filter((p) => p.endpoint === sim.apiBaseUrl);
   const view = async () => (await (await fetch(`${service.url}/v1/ksef/availability`)).json()) as View;
   const gauge = async () => {
     const line = (await (await fetch(`${service.url}/metrics`)).text()).split('\n').find((l) => l.startsWith(`ksef_latarnia_status{endpoint="${sim.apiBaseUrl}"`));
@@ -67,6 +70,7 @@ describe('Latarnia in the sender', () => {
       batch: { backlogThreshold: 0, queueAgeMs: 0, maxInvoices: 1_000, maxBytes: 50_000_000 },
       availability: { ...availability, latarniaUrl: `${sim.origin}/latarnia` },
       availabilityTopic: topic,
+      availabilityAnnouncementTopic: announcementTopic,
     };
     service = await bootstrapService({
       serviceName: 'sender',
@@ -76,14 +80,14 @@ describe('Latarnia in the sender', () => {
       signals: [],
       logger: createLogger({ serviceName: 'sender', level: 'warn' }),
     });
-    runner = new KafkaConsumerRunner(client, { groupId: randomGroup('latarnia'), topics: [topic], fromBeginning: true, handler: async (batch) => void messages.push(...batch) });
+    runner = new KafkaConsumerRunner(client, { groupId: randomGroup('latarnia'), topics: [topic, announcementTopic], fromBeginning: true, handler: async (batch) => void messages.push(...batch) });
     await runner.start();
   });
 
   afterAll(async () => {
     await runner?.stop();
     await service?.close();
-    await new TopicAdmin(client).deleteTopics([topic, deadLetterTopic(topic)]).catch(() => undefined);
+    await new TopicAdmin(client).deleteTopics([topic, deadLetterTopic(topic), announcementTopic, deadLetterTopic(announcementTopic)]).catch(() => undefined);
     await db?.drop();
     await sim?.stop();
   });
@@ -117,9 +121,16 @@ describe('Latarnia in the sender', () => {
       ['AVAILABLE', 'AVAILABLE'],
     ]);
     expect(await gauge()).toBe(0);
-    // Announcement-only changes are history, not events (v1 consumers read every event as a change of `to`).
+    // Announcement-only changes are published ONCE each, as their own type (the state event stays "from !== to").
+    await waitFor(async () => announcements().length >= 2, { timeoutMs: 10_000, what: 'two announcement-changed events' });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(events().map((e) => `${e.from}->${e.to}:${e.announced?.status}`)).toEqual(['null->AVAILABLE:AVAILABLE']);
+    const [announcedFailure, announcedEnd, ...more] = announcements();
+    expect(more).toEqual([]);
+    expect(announcedFailure).toMatchObject({ state: 'AVAILABLE', previous: { status: 'AVAILABLE' }, announced: { status: 'FAILURE', messageId: String(published.id), eventId: published.eventId, title: 'Awaria KSeF' }, detail: expect.stringContaining('Awaria KSeF') });
+    expect(Date.parse(announcedFailure.announced.start!)).toBe(Date.parse(start));
+    expect(announcedEnd).toMatchObject({ state: 'AVAILABLE', previous: { status: 'FAILURE', messageId: String(published.id) }, announced: { status: 'AVAILABLE' } });
+    expect(new Set(announcements().map((a) => a.changeId)).size).toBe(2);
   });
 
   it('an outage KSeF announces: UNAVAILABLE with the announced FAILURE on the event, and back', async () => {
@@ -138,7 +149,7 @@ describe('Latarnia in the sender', () => {
     const ds = service.app.get(DataSource);
     const endpoint = `${sim.apiBaseUrl}/`;
     const feed = new LatarniaFeed('http://127.0.0.1:9/latarnia', 1_000, 60_000);
-    const monitor = new AvailabilityMonitor(ds, service.app.get(AvailabilityRepository), service.app.get(OutboxWriter), new CircuitBreaker(5, 30_000), availability, endpoint, topic, createLogger({ serviceName: 'sender', level: 'error' }), feed);
+    const monitor = new AvailabilityMonitor(ds, service.app.get(AvailabilityRepository), service.app.get(OutboxWriter), new CircuitBreaker(5, 30_000), availability, endpoint, { state: topic, announcement: announcementTopic }, createLogger({ serviceName: 'sender', level: 'error' }), feed);
     await monitor.tick();
     const [row] = (await ds.query(`SELECT state, announced_status FROM sender.ksef_availability WHERE endpoint = $1 AND ended_at IS NULL`, [endpoint])) as Array<{ state: string; announced_status: string }>;
     expect(row).toEqual({ state: 'AVAILABLE', announced_status: 'UNKNOWN' });

@@ -35,6 +35,10 @@ export const TOPICS = {
   ksefAvailabilityChanged: 'ksef.ksef-availability.changed.v1',
   /** PUBLIC: KSeF availability changed (one per transition; tenant `*`). Keyed by endpoint. */
   notificationKsefAvailabilityChanged: 'ksef.notifications.ksef-availability-changed.v1',
+  /** sender → notifier: what KSeF announces (Latarnia) changed while the sender's own state did not. Keyed by endpoint. */
+  ksefAvailabilityAnnouncementChanged: 'ksef.ksef-availability.announcement-changed.v1',
+  /** PUBLIC: what the Ministry announces about KSeF changed (one per change; tenant `*`). Keyed by endpoint. */
+  notificationKsefAnnouncementChanged: 'ksef.notifications.ksef-announcement-changed.v1',
   /** notifier → operators: a webhook delivery gave up (DEAD); `redeliver-webhooks` re-queues it. Keyed by invoice id. */
   notifierWebhookDeadLettered: 'ksef.notifier.webhook-dead-lettered.v1',
 } as const;

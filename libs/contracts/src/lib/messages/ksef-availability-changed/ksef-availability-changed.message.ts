@@ -15,6 +15,21 @@ export type KsefAvailabilityState = z.infer<typeof ksefAvailabilityStateSchema>;
 export const ksefAvailabilityCauseSchema = z.enum(['CIRCUIT_OPEN', 'HEALTH_PROBE_FAILED', 'RECOVERED', 'FIRST_OBSERVATION']);
 export type KsefAvailabilityCause = z.infer<typeof ksefAvailabilityCauseSchema>;
 
+/** KSeF's announced status on Latarnia (API.md §11); UNKNOWN: the feed is missing or unreadable (never AVAILABLE). */
+export const KSEF_ANNOUNCED_STATUSES = ['AVAILABLE', 'MAINTENANCE', 'FAILURE', 'TOTAL_FAILURE', 'UNKNOWN'] as const;
+
+/** What KSeF announces (Latarnia): the status and the announcement in force behind a non-AVAILABLE status. */
+export const ksefAnnouncedSchema = z.object({
+  status: z.enum(KSEF_ANNOUNCED_STATUSES),
+  /** The announcement in force behind a non-AVAILABLE status (the newest version of the most severe event). */
+  messageId: z.string().max(100).optional(),
+  eventId: z.number().int().optional(),
+  title: z.string().max(200).optional(),
+  start: z.string().datetime({ offset: true }).optional(),
+  end: z.string().datetime({ offset: true }).optional(),
+});
+export type KsefAnnounced = z.infer<typeof ksefAnnouncedSchema>;
+
 /**
  * sender → notifier (and operators): one KSeF endpoint changed its availability state. Key: the endpoint (its
  * events stay in order). Tenant `*`: it concerns every tenant. One per transition (`transitionId`, the sender's
@@ -35,20 +50,11 @@ export const ksefAvailabilityChangedPayload = z.object({
   /**
    * Optional (added in v1, compatible): what KSeF itself announces on its Latarnia feed (API.md §11) at this
    * transition, next to the sender's own observation in `to`. `UNKNOWN`: the feed was missing or unreadable (never
-   * read as AVAILABLE). Absent when the sender does not read the feed. Carried on state transitions; a change of the
-   * announcement alone is recorded in the sender's history, not published (`from` never equals `to`).
+   * read as AVAILABLE). Absent when the sender does not read the feed. A change of the announcement ALONE (`to`
+   * unchanged) is not this event (`from` never equals `to`): it is `ksef-availability.announcement-changed` on its
+   * own topic (ksef-announcement-changed.message.ts, docs/events.md "Internal availability events").
    */
-  announced: z
-    .object({
-      status: z.enum(['AVAILABLE', 'MAINTENANCE', 'FAILURE', 'TOTAL_FAILURE', 'UNKNOWN']),
-      /** The announcement in force behind a non-AVAILABLE status (the newest version of the most severe event). */
-      messageId: z.string().max(100).optional(),
-      eventId: z.number().int().optional(),
-      title: z.string().max(200).optional(),
-      start: z.string().datetime({ offset: true }).optional(),
-      end: z.string().datetime({ offset: true }).optional(),
-    })
-    .optional(),
+  announced: ksefAnnouncedSchema.optional(),
 });
 
 export const ksefAvailabilityChanged = defineMessage({
