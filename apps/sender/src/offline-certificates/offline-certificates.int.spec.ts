@@ -174,5 +174,10 @@ describe('sender Offline certificates and KOD II signing', () => {
     await withTransaction(sender.dataSource, (m) => removeOfflineCertificate(m, 'sender', { nip: covered, tenantId: tenant }));
     text = await waitFor(async () => { const t = await scrape(); return expiry(t) === undefined && without(t) === 1 ? t : undefined; }, { timeoutMs: 10_000, what: 'the series after replace and removal' });
     expect(value(text, 'ksef_sender_offline_certificate_expiry_seconds', `tenant="${tenant}",context_nip="${uncovered}"`)).toBeGreaterThan(0);
+
+    // A disabled context issues nothing: it leaves both families (the tenant then has no context left in them).
+    await sender.dataSource.query(`UPDATE sender.ksef_contexts SET enabled = false WHERE nip = ANY($1)`, [[covered, uncovered]]);
+    text = await waitFor(async () => { const t = await scrape(); return !new RegExp(`^ksef_sender_offline_(certificate_expiry_seconds|contexts_without_valid_certificate)\\{tenant="${tenant}"`, 'm').test(t) ? t : undefined; }, { timeoutMs: 10_000, what: 'the series of disabled contexts gone' });
+    expect(text).toContain('# TYPE ksef_sender_offline_certificate_expiry_seconds gauge');
   });
 });
