@@ -43,8 +43,8 @@ export interface NotifierSettings {
   /** `upoLinkBaseUrl`: intake's public base URL, for `upo.href` in webhooks; unset: no link. */
   delivery: { timeoutMs: number; upoInlineMaxBytes: number; upoLinkBaseUrl?: string };
   scheduler: { pollIntervalMs: number; batchSize: number; leaseMs: number };
-  /** KSeF availability: the sender's topic and the public one; default TOPICS (tests pass random names). */
-  availabilityTopics?: { source: string; public: string };
+  /** KSeF availability: the sender's topics and the public ones; default TOPICS (tests pass random names). */
+  availabilityTopics?: { source: string; public: string; announcementSource?: string; announcementPublic?: string };
 }
 
 export const NOTIFIER_SETTINGS = Symbol('NOTIFIER_SETTINGS');

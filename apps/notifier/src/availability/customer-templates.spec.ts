@@ -36,6 +36,19 @@ describe('customer templates', () => {
 
   it('uses only the placeholders the renderer fills', () => {
     const used = new Set(Object.values(CUSTOMER_TEMPLATES).flatMap((byState) => Object.values(byState)).flatMap((t) => [...`${t.subject}${t.body}`.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1])));
-    expect([...used].sort()).toEqual(['kind', 'offlineOptions', 'start']);
+    expect([...used].sort()).toEqual(['announcement', 'kind', 'offlineOptions', 'start']);
+  });
+
+  it('a transition names what the Ministry announced and the mode that follows, in both languages', () => {
+    const failure = { status: 'FAILURE' as const, messageId: '17', eventId: 4, title: 'Awaria KSeF', start: '2026-11-25T13:00:00Z' };
+    const { pl, en } = customerMessages('UNAVAILABLE', '2026-11-25T13:05:00Z', failure);
+    expect(pl.body).toContain('Ministerstwo Finansów ogłosiło awarię KSeF „Awaria KSeF” od 25 listopada 2026 14:00 (czasu polskiego). Obowiązuje tryb awaryjny');
+    expect(pl.body).toContain('w ciągu 7 dni roboczych od zakończenia awarii');
+    expect(en.body).toContain('The Ministry of Finance announced a KSeF failure "Awaria KSeF" from 25 November 2026 at 14:00 (Warsaw time). Emergency mode applies');
+    // Our own outage with nothing announced: the law leaves offline24, and the text says so.
+    expect(customerMessages('UNAVAILABLE', '2026-11-25T13:05:00Z', { status: 'AVAILABLE' }).pl.body).toContain('Ministerstwo Finansów nie ogłasza obecnie awarii ani niedostępności KSeF. Faktura wystawiona poza KSeF podlega trybowi offline24');
+    // KSeF works and nothing is announced: the same text as without the feed.
+    expect(customerMessages('AVAILABLE', '2026-07-01T08:00:00Z', { status: 'AVAILABLE' })).toEqual(customerMessages('AVAILABLE', '2026-07-01T08:00:00Z'));
+    expect(customerMessages('UNAVAILABLE', '2026-11-25T13:05:00Z').pl.body).not.toContain('Ministerstwo Finansów ogłosiło');
   });
 });

@@ -1,10 +1,12 @@
-import type { KsefAvailabilityState } from '@ksef-bridge/contracts';
+import type { KsefAnnounced, KsefAvailabilityState } from '@ksef-bridge/contracts';
+import { announcedMode, announcementParagraph } from './announcement-texts';
 
 /**
  * Texts tenants can send (or adapt for) THEIR customers when KSeF's availability changes, Polish and English.
  * Placeholders: `{{start}}` (when the state began, Warsaw time), `{{kind}}` (what kind of disruption), `{{offlineOptions}}`
- * (the legal offline modes, API.md §11). The legal text states the rules; whether the Ministry announced the outage
- * (offline or awaryjny mode) is published by KSeF itself (Latarnia, BIP), which this bridge does not read yet.
+ * (the legal offline modes, API.md §11), `{{announcement}}` (what the Ministry announces on Latarnia at this
+ * transition and the mode that follows, as its own paragraph; empty when the sender does not read the feed, or when
+ * KSeF works and nothing is announced). The Ministry's announcement, not our probe, decides which mode applies.
  */
 export type Language = 'pl' | 'en';
 
@@ -45,20 +47,20 @@ export const CUSTOMER_TEMPLATES: Record<Language, Record<KsefAvailabilityState, 
       body:
         'Szanowni Państwo,\n\nod {{start}} Krajowy System e-Faktur jest niedostępny ({{kind}}). Wystawiamy faktury bez przerwy; ' +
         'każdą fakturę z tego okresu prześlemy do KSeF automatycznie, gdy system znów zacznie działać, i wtedy otrzyma ona numer KSeF. ' +
-        'Fakturę otrzymaną od nas poza KSeF (e-mailem lub na wydruku z kodem QR) prosimy traktować jako ważną.\n\n{{offlineOptions}}\n\n' +
+        'Fakturę otrzymaną od nas poza KSeF (e-mailem lub na wydruku z kodem QR) prosimy traktować jako ważną.{{announcement}}\n\n{{offlineOptions}}\n\n' +
         'Poinformujemy Państwa, gdy KSeF znów będzie dostępny.',
     },
     DEGRADED: {
       subject: 'Zakłócenia w KSeF od {{start}}',
       body:
         'Szanowni Państwo,\n\nod {{start}} obserwujemy zakłócenia w działaniu Krajowego Systemu e-Faktur ({{kind}}). Faktury wystawiamy ' +
-        'i przesyłamy normalnie; numery KSeF mogą pojawiać się z opóźnieniem. Nie są potrzebne żadne działania z Państwa strony.\n\n{{offlineOptions}}',
+        'i przesyłamy normalnie; numery KSeF mogą pojawiać się z opóźnieniem. Nie są potrzebne żadne działania z Państwa strony.{{announcement}}\n\n{{offlineOptions}}',
     },
     AVAILABLE: {
       subject: 'KSeF działa ponownie od {{start}}',
       body:
         'Szanowni Państwo,\n\nod {{start}} Krajowy System e-Faktur znów przyjmuje faktury ({{kind}}). Faktury wystawione w czasie ' +
-        'niedostępności przesyłamy teraz do KSeF, od najstarszych; ich numery KSeF będą widoczne wkrótce. Nie są potrzebne żadne działania z Państwa strony.',
+        'niedostępności przesyłamy teraz do KSeF, od najstarszych; ich numery KSeF będą widoczne wkrótce. Nie są potrzebne żadne działania z Państwa strony.{{announcement}}',
     },
   },
   en: {
@@ -67,20 +69,20 @@ export const CUSTOMER_TEMPLATES: Record<Language, Record<KsefAvailabilityState, 
       body:
         'Dear customer,\n\nsince {{start}} the National e-Invoicing System (KSeF) has been unavailable ({{kind}}). We keep issuing invoices; ' +
         'every invoice from this period will be sent to KSeF automatically once it works again, and will then get its KSeF number. ' +
-        'An invoice you receive from us outside KSeF (by e-mail or on paper with a QR code) is valid.\n\n{{offlineOptions}}\n\n' +
+        'An invoice you receive from us outside KSeF (by e-mail or on paper with a QR code) is valid.{{announcement}}\n\n{{offlineOptions}}\n\n' +
         'We will let you know when KSeF is available again.',
     },
     DEGRADED: {
       subject: 'KSeF disruption since {{start}}',
       body:
         'Dear customer,\n\nsince {{start}} we have seen disruptions in the National e-Invoicing System (KSeF) ({{kind}}). We issue and send ' +
-        'invoices as usual; KSeF numbers may arrive late. No action is needed on your side.\n\n{{offlineOptions}}',
+        'invoices as usual; KSeF numbers may arrive late. No action is needed on your side.{{announcement}}\n\n{{offlineOptions}}',
     },
     AVAILABLE: {
       subject: 'KSeF working again since {{start}}',
       body:
         'Dear customer,\n\nsince {{start}} the National e-Invoicing System (KSeF) accepts invoices again ({{kind}}). Invoices issued during ' +
-        'the outage are being sent to KSeF now, oldest first; their KSeF numbers will follow shortly. No action is needed on your side.',
+        'the outage are being sent to KSeF now, oldest first; their KSeF numbers will follow shortly. No action is needed on your side.{{announcement}}',
     },
   },
 };
@@ -106,11 +108,17 @@ export function renderTemplate(template: string, values: Record<string, string>)
   });
 }
 
-/** The customer texts for entering `state` at `since` (ISO date-time). */
-export function customerMessages(state: KsefAvailabilityState, since: string): Record<Language, CustomerMessage> {
+/**
+ * The customer texts for entering `state` at `since` (ISO date-time), with `announced` (what Latarnia announces at
+ * this transition, when the sender reads it) as a paragraph of its own. "KSeF works, nothing announced" says nothing
+ * new and adds no paragraph.
+ */
+export function customerMessages(state: KsefAvailabilityState, since: string, announced?: KsefAnnounced): Record<Language, CustomerMessage> {
+  const mention = announced !== undefined && !(state === 'AVAILABLE' && announcedMode(announced.status) === 'NONE');
   const render = (lang: Language): CustomerMessage => {
     const zone = lang === 'pl' ? ' (czasu polskiego)' : ' (Warsaw time)';
-    const values = { start: `${START_FORMAT[lang].format(new Date(since))}${zone}`, kind: KIND[lang][state], offlineOptions: OFFLINE_OPTIONS[lang] };
+    const announcement = mention && announced ? `\n\n${announcementParagraph(lang, announced)}` : '';
+    const values = { start: `${START_FORMAT[lang].format(new Date(since))}${zone}`, kind: KIND[lang][state], offlineOptions: OFFLINE_OPTIONS[lang], announcement };
     const t = CUSTOMER_TEMPLATES[lang][state];
     return { subject: renderTemplate(t.subject, values), body: renderTemplate(t.body, values) };
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { deadLetterTopic, ksefAvailabilityChanged, notificationKsefAvailabilityChanged, type KsefAvailabilityChanged } from '@ksef-bridge/contracts';
+import { deadLetterTopic, ksefAnnouncementChanged, ksefAvailabilityChanged, notificationKsefAnnouncementChanged, notificationKsefAvailabilityChanged, type KsefAnnouncementChanged, type KsefAvailabilityChanged } from '@ksef-bridge/contracts';
 import { createKafka, KafkaConsumerRunner, KafkaPublisher, TopicAdmin, type ReceivedMessage } from '@ksef-bridge/kafka';
 import { createLogger, startTelemetry } from '@ksef-bridge/observability';
 import { newEnvelope } from '@ksef-bridge/outbox';
@@ -16,7 +16,8 @@ import { availabilitySubscriptionMigrations } from './availability-subscriptions
 
 // Real Kafka and PostgreSQL: each KSeF availability transition of the sender becomes exactly ONE public event and ONE
 // webhook per subscribed tenant, however often the transition is delivered or re-emitted; unsubscribed tenants get
-// nothing; the webhook carries the customer texts.
+// nothing; the webhook carries the customer texts. An announcement-only change (the Ministry's Latarnia feed changed,
+// our observation did not) reaches tenants the same way, once, as notification.ksef-announcement-changed.
 jest.setTimeout(120_000);
 
 describe('KSeF availability (notifier)', () => {
@@ -27,7 +28,7 @@ describe('KSeF availability (notifier)', () => {
   let publisher: KafkaPublisher;
   let runner: KafkaConsumerRunner;
   const published: ReceivedMessage[] = [];
-  const topics = { source: randomTopic('ksef-availability'), public: randomTopic('n-ksef-availability') };
+  const topics = { source: randomTopic('ksef-availability'), public: randomTopic('n-ksef-availability'), announcementSource: randomTopic('ksef-announcement'), announcementPublic: randomTopic('n-ksef-announcement') };
   const logger = createLogger({ serviceName: 'notifier-cli', level: 'warn' });
 
   const register = async (tenant: string, path: string, events?: string) => {
@@ -64,7 +65,7 @@ describe('KSeF availability (notifier)', () => {
     receiver = await new WebhookReceiver().start();
     const client = createKafka({ brokers: world.platform.config.KAFKA_BROKERS, clientId: 'notifier-availability-test' });
     publisher = new KafkaPublisher(client);
-    runner = new KafkaConsumerRunner(client, { groupId: randomGroup('collector'), topics: [topics.public], fromBeginning: true, handler: async (batch) => void published.push(...batch) });
+    runner = new KafkaConsumerRunner(client, { groupId: randomGroup('collector'), topics: [topics.public, topics.announcementPublic], fromBeginning: true, handler: async (batch) => void published.push(...batch) });
     await runner.start();
   });
 
@@ -74,7 +75,7 @@ describe('KSeF availability (notifier)', () => {
     await service?.close();
     await receiver?.close();
     const client = createKafka({ brokers: world.platform.config.KAFKA_BROKERS, clientId: 'notifier-availability-admin' });
-    await new TopicAdmin(client).deleteTopics([topics.source, topics.public, deadLetterTopic(topics.source), deadLetterTopic(topics.public)]).catch(() => undefined);
+    await new TopicAdmin(client).deleteTopics(Object.values(topics).flatMap((t) => [t, deadLetterTopic(t)])).catch(() => undefined);
     await dropWorld(world);
   });
 
@@ -85,7 +86,7 @@ describe('KSeF availability (notifier)', () => {
 
     const boot = transition({ from: null, to: 'AVAILABLE', cause: 'FIRST_OBSERVATION', detail: 'KSeF answers' });
     await publisher.publish(topics.source, envelopeOf(boot));
-    const down = transition({});
+    const down = transition({ announced: { status: 'FAILURE', messageId: '17', eventId: 4, title: 'Awaria KSeF', start: '2026-11-25T13:00:00Z' } });
     const first = envelopeOf(down);
     await publisher.publish(topics.source, first);
     await publisher.publish(topics.source, first); // redelivery: the inbox
@@ -96,7 +97,7 @@ describe('KSeF availability (notifier)', () => {
     await waitFor(async () => published.length >= 3 && receiver.at('/all').length >= 2 && receiver.at('/only').length >= 2, { timeoutMs: 30_000, what: 'events and webhooks' });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
 
-    const events = published.map((m) => notificationKsefAvailabilityChanged.parse(m.envelope));
+    const events = published.filter((m) => m.topic === topics.public).map((m) => notificationKsefAvailabilityChanged.parse(m.envelope));
     expect(events.map((e) => [e.tenant, e.payload.transitionId, e.payload.to])).toEqual([
       ['*', boot.transitionId, 'AVAILABLE'],
       ['*', down.transitionId, 'UNAVAILABLE'],
@@ -104,6 +105,8 @@ describe('KSeF availability (notifier)', () => {
     ]);
     expect(events[1].payload.customerMessages.pl.subject).toBe('Niedostępność KSeF od 25 listopada 2026 14:05 (czasu polskiego): faktury wystawiamy bez przerwy');
     expect(events[1].payload.meaning).toMatch(/queued/);
+    // What the Ministry announced rides along, with the mode that follows.
+    expect(events[1].payload.customerMessages.pl.body).toContain('Ministerstwo Finansów ogłosiło awarię KSeF „Awaria KSeF” od 25 listopada 2026 14:00 (czasu polskiego). Obowiązuje tryb awaryjny');
 
     for (const [path, tenant] of [['/all', 'tenant-all'], ['/only', 'tenant-only']]) {
       const bodies = receiver.at(path).map((r) => JSON.parse(r.body) as { type: string; tenant: string; invoiceId?: string; payload: { transitionId: string; to: string; customerMessages: { en: { subject: string } } } });
@@ -125,14 +128,52 @@ describe('KSeF availability (notifier)', () => {
     const some = await register('tenant-old-some', '/old-some', 'accepted');
     const types = async (id: unknown) => ((await dataSource.query(`SELECT event_types FROM notifier.webhook_subscriptions WHERE id = $1`, [id])) as Array<{ event_types: string[] }>)[0].event_types;
     expect(await types(all['subscriptionId'])).toEqual(old);
-    const [Migration] = availabilitySubscriptionMigrations(platform.schema);
+    const [Migration, AnnouncementMigration] = availabilitySubscriptionMigrations(platform.schema);
     const runner = dataSource.createQueryRunner();
     try {
       await new Migration().up(runner);
+      expect(await types(all['subscriptionId'])).toEqual([...old, 'notification.ksef-availability-changed']);
+      // Whoever asked for KSeF availability hears of the Ministry's announcements too (they decide the legal mode).
+      await new AnnouncementMigration().up(runner);
+      await new AnnouncementMigration().up(runner);
     } finally {
       await runner.release();
     }
-    expect(await types(all['subscriptionId'])).toEqual([...old, 'notification.ksef-availability-changed']);
+    expect(await types(all['subscriptionId'])).toEqual([...old, 'notification.ksef-availability-changed', 'notification.ksef-announcement-changed']);
     expect(await types(some['subscriptionId'])).toEqual(['notification.invoice-accepted']);
+  });
+
+  it('an announcement-only change: one public event and one webhook per tenant subscribed to it, however often delivered', async () => {
+    await register('tenant-announce', '/announce', 'ksef-announcement-changed');
+    const change = (p: Partial<KsefAnnouncementChanged>): KsefAnnouncementChanged => ({ changeId: randomUUID(), endpoint: 'https://api-test.ksef.mf.gov.pl/v2', state: 'AVAILABLE', since: '2026-11-25T13:01:00.000Z', previous: { status: 'AVAILABLE' }, announced: { status: 'AVAILABLE' }, detail: 'Latarnia: AVAILABLE', ...p });
+    const envelope = (payload: KsefAnnouncementChanged) => newEnvelope({ type: ksefAnnouncementChanged.type, version: 1, aggregateId: payload.endpoint, tenant: '*', payload });
+    // The feed read for the first time, nothing announced: on Kafka only.
+    const firstRead = change({ previous: null });
+    await publisher.publish(topics.announcementSource, envelope(firstRead));
+    const failure = change({ announced: { status: 'FAILURE', messageId: '17', eventId: 4, title: 'Awaria KSeF', start: '2026-11-25T13:00:00Z' }, detail: 'Latarnia: FAILURE "Awaria KSeF" from 2026-11-25T13:00:00Z' });
+    const first = envelope(failure);
+    await publisher.publish(topics.announcementSource, first);
+    await publisher.publish(topics.announcementSource, first); // redelivery: the inbox
+    await publisher.publish(topics.announcementSource, envelope(failure)); // re-emitted under a new id: the dedupe key
+
+    const announcementsAt = (path: string) => receiver.at(path).map((r) => JSON.parse(r.body) as { type: string; tenant: string; invoiceId?: string; payload: { changeId: string; mode: string; customerMessages: { pl: { subject: string; body: string } } } }).filter((b) => b.type === 'notification.ksef-announcement-changed');
+    await waitFor(async () => published.filter((m) => m.topic === topics.announcementPublic).length >= 2 && announcementsAt('/all').length >= 1 && announcementsAt('/announce').length >= 1 && announcementsAt('/old-all').length >= 1 && announcementsAt('/only').length >= 1, { timeoutMs: 30_000, what: 'announcement events and webhooks' });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+
+    const events = published.filter((m) => m.topic === topics.announcementPublic).map((m) => notificationKsefAnnouncementChanged.parse(m.envelope));
+    expect(events.map((e) => [e.tenant, e.payload.changeId, e.payload.announced.status, e.payload.mode])).toEqual([
+      ['*', firstRead.changeId, 'AVAILABLE', 'NONE'],
+      ['*', failure.changeId, 'FAILURE', 'EMERGENCY'],
+    ]);
+    // tenant-only and tenant-old-all subscribed to availability before the announcement migration ran (test above).
+    for (const [path, tenant] of [['/all', 'tenant-all'], ['/announce', 'tenant-announce'], ['/old-all', 'tenant-old-all'], ['/only', 'tenant-only']]) {
+      const bodies = announcementsAt(path);
+      expect(bodies.map((b) => [b.tenant, b.payload.changeId, b.payload.mode])).toEqual([[tenant, failure.changeId, 'EMERGENCY']]);
+      expect(bodies[0].invoiceId).toBeUndefined();
+      expect(bodies[0].payload.customerMessages.pl.subject).toBe('Ministerstwo Finansów ogłosiło awarię KSeF od 25 listopada 2026 14:00 (czasu polskiego) (tryb awaryjny)');
+      expect(bodies[0].payload.customerMessages.pl.body).toContain('w ciągu 7 dni roboczych od zakończenia awarii');
+    }
+    // Subscribed to invoices only: no announcement.
+    for (const path of ['/invoices', '/old-some']) expect(announcementsAt(path)).toHaveLength(0);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { notificationInvoiceAccepted, notificationInvoiceEscalated, notificationInvoiceRejected, notificationInvoiceUpoAvailable, notificationKsefAvailabilityChanged, type MessageContract } from '@ksef-bridge/contracts';
+import { notificationInvoiceAccepted, notificationInvoiceEscalated, notificationInvoiceRejected, notificationInvoiceUpoAvailable, notificationKsefAnnouncementChanged, notificationKsefAvailabilityChanged, type MessageContract } from '@ksef-bridge/contracts';
 
 // docs/events.md is the promise to integrators: its complete examples must match the contracts they document.
 const CONTRACTS: Record<string, MessageContract<unknown>> = {
@@ -9,6 +9,7 @@ const CONTRACTS: Record<string, MessageContract<unknown>> = {
   [notificationInvoiceEscalated.type]: notificationInvoiceEscalated,
   [notificationInvoiceUpoAvailable.type]: notificationInvoiceUpoAvailable,
   [notificationKsefAvailabilityChanged.type]: notificationKsefAvailabilityChanged,
+  [notificationKsefAnnouncementChanged.type]: notificationKsefAnnouncementChanged,
 };
 
 describe('docs/events.md examples', () => {

@@ -55,8 +55,10 @@ describe('internal outcomes → public events', () => {
   });
 
   it('event type filters accept short names and refuse unknown ones', () => {
-    expect(parseEventTypes(undefined)).toHaveLength(5);
+    expect(parseEventTypes(undefined)).toHaveLength(6);
+    expect(parseEventTypes('all')).toContain('notification.ksef-announcement-changed');
     expect(parseEventTypes('ksef-availability-changed')).toEqual(['notification.ksef-availability-changed']);
+    expect(parseEventTypes('ksef-announcement-changed,notification.ksef-announcement-changed')).toEqual(['notification.ksef-announcement-changed']);
     expect(parseEventTypes('upo-available')).toEqual(['notification.invoice-upo-available']);
     expect(parseEventTypes('accepted,invoice-rejected,accepted')).toEqual(['notification.invoice-accepted', 'notification.invoice-rejected']);
     expect(() => parseEventTypes('paid')).toThrow(/unknown event type 'paid'/);

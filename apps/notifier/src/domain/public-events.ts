@@ -14,7 +14,7 @@ import type {
 } from '@ksef-bridge/contracts';
 
 /** Public event types a subscription can ask for; short CLI names map to them. */
-export const PUBLIC_EVENT_TYPES = ['notification.invoice-accepted', 'notification.invoice-rejected', 'notification.invoice-escalated', 'notification.invoice-upo-available', 'notification.ksef-availability-changed'] as const;
+export const PUBLIC_EVENT_TYPES = ['notification.invoice-accepted', 'notification.invoice-rejected', 'notification.invoice-escalated', 'notification.invoice-upo-available', 'notification.ksef-availability-changed', 'notification.ksef-announcement-changed'] as const;
 export type PublicEventType = (typeof PUBLIC_EVENT_TYPES)[number];
 
 /** `accepted`, `invoice-accepted` or `notification.invoice-accepted` → the full type; throws on anything else. */
@@ -23,7 +23,7 @@ export function parseEventTypes(list: string | undefined): PublicEventType[] {
   const types = list.split(',').map((raw) => {
     const name = raw.trim();
     const full = PUBLIC_EVENT_TYPES.find((t) => t === name || t === `notification.${name}` || t === `notification.invoice-${name}`);
-    if (!full) throw new Error(`unknown event type '${name}' (expected: ${PUBLIC_EVENT_TYPES.join(', ')}, or accepted, rejected, escalated, upo-available, ksef-availability-changed)`);
+    if (!full) throw new Error(`unknown event type '${name}' (expected: ${PUBLIC_EVENT_TYPES.join(', ')}, or accepted, rejected, escalated, upo-available, ksef-availability-changed, ksef-announcement-changed)`);
     return full;
   });
   return [...new Set(types)];
