@@ -34,11 +34,25 @@ describe('summarizeOfflineCertificates', () => {
       status({ contextNip: '7777777777', tenantId: 'gamma', issuingOffline: false, validTo: now }), // notAfter is now: expired
     ], now);
     expect(Object.fromEntries(summary.withoutValid)).toEqual({ acme: 3, beta: 0, gamma: 0 });
+    expect(summary.withoutValidTotal).toBe(3);
     expect(summary.expiry.find((e) => e.contextNip === '7777777777')?.seconds).toBe(0);
   });
 
+  it('counts expiring soon (within 30 days, not yet expired) and expired certificates over all tenants', () => {
+    const summary = summarizeOfflineCertificates([
+      status({ contextNip: '1111111111', validTo: at(29.9) }), // soon
+      status({ contextNip: '2222222222', tenantId: 'beta', validTo: new Date(now.getTime() + 1_000) }), // soon: 1 s left
+      status({ contextNip: '3333333333', validTo: at(30) }), // exactly 30 days: not yet
+      status({ contextNip: '4444444444', validTo: at(200) }),
+      status({ contextNip: '5555555555', validTo: now }), // expired at notAfter
+      status({ contextNip: '6666666666', tenantId: 'beta', validTo: at(-3) }),
+      status({ contextNip: '7777777777', validFrom: null, validTo: null, issuingOffline: true }), // none: neither
+    ], now);
+    expect({ soon: summary.expiringSoonTotal, expired: summary.expiredTotal, without: summary.withoutValidTotal }).toEqual({ soon: 2, expired: 2, without: 1 });
+  });
+
   it('is empty without contexts', () => {
-    expect(summarizeOfflineCertificates([], now)).toEqual({ expiry: [], withoutValid: new Map() });
+    expect(summarizeOfflineCertificates([], now)).toEqual({ expiry: [], withoutValid: new Map(), expiringSoonTotal: 0, expiredTotal: 0, withoutValidTotal: 0 });
   });
 });
 
@@ -59,6 +73,9 @@ describe('registerOfflineCertificateGauges', () => {
     expect(Number(expiry?.[1])).toBeLessThanOrEqual(10 * 86_400);
     expect(first).toContain('ksef_sender_offline_contexts_without_valid_certificate{tenant="beta",service="sender"} 1');
     expect(first).toContain('ksef_sender_offline_contexts_without_valid_certificate{tenant="acme",service="sender"} 0');
+    expect(first).toContain('ksef_sender_offline_certificates_expiring_soon_overall{service="sender"} 1');
+    expect(first).toContain('ksef_sender_offline_certificates_expired_overall{service="sender"} 0');
+    expect(first).toContain('ksef_sender_offline_contexts_without_valid_certificate_overall{service="sender"} 1');
 
     // The certificate of 1111111111 removed: its series goes (reset), after the snapshot's 1 s lifetime.
     rows = [status({ contextNip: '2222222222', tenantId: 'beta', validFrom: null, validTo: null, issuingOffline: true })];
@@ -66,10 +83,12 @@ describe('registerOfflineCertificateGauges', () => {
     const second = await registry.metrics();
     expect(second).not.toContain('context_nip="1111111111"');
     expect(second).toContain('# TYPE ksef_sender_offline_certificate_expiry_seconds gauge');
+    expect(second).toContain('ksef_sender_offline_certificates_expiring_soon_overall{service="sender"} 0');
 
     rows = new Error('connection refused');
     await new Promise((r) => setTimeout(r, 1_100));
     const third = await registry.metrics();
     expect(third).toContain('ksef_sender_offline_contexts_without_valid_certificate{tenant="beta",service="sender"} 1');
+    expect(third).toContain('ksef_sender_offline_contexts_without_valid_certificate_overall{service="sender"} 1');
   });
 });

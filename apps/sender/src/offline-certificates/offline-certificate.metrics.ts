@@ -2,8 +2,15 @@ import type { DataSource } from 'typeorm';
 import { Gauge, getOrCreateMetric, type Registry } from '@ksef-bridge/observability';
 import type { OfflineCertificateRepository, OfflineCertificateStatus } from './offline-certificate.repository';
 
-/** One database read serves both families of a scrape (they are collected one after another). */
+/** One database read serves every family of a scrape (they are collected one after another). */
 const SNAPSHOT_TTL_MS = 1_000;
+
+/**
+ * How long before its notAfter a certificate counts as expiring soon (the warning alert): enrolling a new Offline
+ * certificate in KSeF is the tenant's own step and takes its time.
+ */
+export const OFFLINE_CERTIFICATE_WARN_BEFORE_DAYS = 30;
+const WARN_BEFORE_MS = OFFLINE_CERTIFICATE_WARN_BEFORE_DAYS * 86_400_000;
 
 export interface OfflineCertificateSummary {
   /** Seconds until each registered certificate's notAfter (negative once it has passed), per enabled context. */
@@ -13,6 +20,10 @@ export interface OfflineCertificateSummary {
    * every tenant of the snapshot is present, with 0 when all its offline contexts are covered.
    */
   withoutValid: Map<string, number>;
+  /** Totals over all tenants, the label-less gauges the alerts read. */
+  expiringSoonTotal: number;
+  expiredTotal: number;
+  withoutValidTotal: number;
 }
 
 const validAt = (status: OfflineCertificateStatus, now: Date): boolean =>
@@ -22,12 +33,21 @@ const validAt = (status: OfflineCertificateStatus, now: Date): boolean =>
 export function summarizeOfflineCertificates(statuses: readonly OfflineCertificateStatus[], now: Date): OfflineCertificateSummary {
   const expiry: OfflineCertificateSummary['expiry'] = [];
   const withoutValid = new Map<string, number>();
+  let expiringSoonTotal = 0;
+  let expiredTotal = 0;
+  let withoutValidTotal = 0;
   for (const status of statuses) {
-    if (status.validTo) expiry.push({ tenant: status.tenantId, contextNip: status.contextNip, seconds: Math.floor((status.validTo.getTime() - now.getTime()) / 1000) });
+    if (status.validTo) {
+      const leftMs = status.validTo.getTime() - now.getTime();
+      expiry.push({ tenant: status.tenantId, contextNip: status.contextNip, seconds: Math.floor(leftMs / 1000) });
+      if (leftMs <= 0) expiredTotal++;
+      else if (leftMs < WARN_BEFORE_MS) expiringSoonTotal++;
+    }
     const uncovered = status.issuingOffline && !validAt(status, now) ? 1 : 0;
     withoutValid.set(status.tenantId, (withoutValid.get(status.tenantId) ?? 0) + uncovered);
+    withoutValidTotal += uncovered;
   }
-  return { expiry, withoutValid };
+  return { expiry, withoutValid, expiringSoonTotal, expiredTotal, withoutValidTotal };
 }
 
 /**
@@ -39,6 +59,9 @@ export function summarizeOfflineCertificates(statuses: readonly OfflineCertifica
  *   removing it or disabling the context drops it.
  * - `ksef_sender_offline_contexts_without_valid_certificate{tenant}`: enabled contexts that have offline invoices not
  *   yet in KSeF (they issue offline now) but no certificate valid now, so KOD II is refused for them.
+ * - `ksef_sender_offline_certificates_expiring_soon_overall`, `…_expired_overall` and
+ *   `ksef_sender_offline_contexts_without_valid_certificate_overall`: label-less totals the alert rules read (always
+ *   present, so a rule sees 0 rather than nothing); the labelled families name the contexts and tenants.
  * Every sender replica reports the same database: aggregate with min/max, never sum.
  */
 export function registerOfflineCertificateGauges(registry: Registry, dataSource: DataSource, certificates: OfflineCertificateRepository): void {
@@ -75,4 +98,17 @@ export function registerOfflineCertificateGauges(registry: Registry, dataSource:
       for (const [tenant, count] of summary.withoutValid) this.set({ tenant }, count);
     },
   }));
+  const gauge = (name: string, help: string, pick: (summary: OfflineCertificateSummary) => number) =>
+    getOrCreateMetric(registry, name, (registers) => new Gauge({
+      name,
+      help,
+      registers,
+      async collect() {
+        const summary = await read();
+        if (summary) this.set(pick(summary));
+      },
+    }));
+  gauge('ksef_sender_offline_certificates_expiring_soon_overall', `Enabled KSeF contexts whose Offline certificate expires within ${OFFLINE_CERTIFICATE_WARN_BEFORE_DAYS} days (not yet expired)`, (s) => s.expiringSoonTotal);
+  gauge('ksef_sender_offline_certificates_expired_overall', 'Enabled KSeF contexts whose registered Offline certificate has expired (KOD II refused)', (s) => s.expiredTotal);
+  gauge('ksef_sender_offline_contexts_without_valid_certificate_overall', 'Enabled KSeF contexts with offline invoices not yet in KSeF but no Offline certificate valid now, all tenants', (s) => s.withoutValidTotal);
 }

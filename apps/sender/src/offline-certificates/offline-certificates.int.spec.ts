@@ -137,7 +137,10 @@ describe('sender Offline certificates and KOD II signing', () => {
     const [covered, uncovered] = [randomNip(), randomNip()];
     await sender.registerContext(covered, tenant, '20250101-EC-1|nip-m|token');
     await sender.registerContext(uncovered, tenant, '20250101-EC-1|nip-n|token');
-    await register(covered, tenant, rsa);
+    // A year of validity (the helper's default, 30 days, would count as expiring soon from the start).
+    const yearRsa = createSelfSignedCertificate({ subject: { type: 'seal', nip: '5265877635' }, validDays: 365 });
+    const yearEc = createSelfSignedCertificate({ subject: { type: 'seal', nip: '5265877635' }, keyType: 'ec', validDays: 365 });
+    await register(covered, tenant, yearRsa);
     // An offline invoice of `uncovered` not yet in KSeF (its next attempt far away: the scheduler leaves it alone).
     const offlineJob = (forNip: string) =>
       sender.dataSource.query(
@@ -154,13 +157,22 @@ describe('sender Offline certificates and KOD II signing', () => {
     };
     const expiry = (text: string) => value(text, 'ksef_sender_offline_certificate_expiry_seconds', `tenant="${tenant}",context_nip="${covered}"`);
     const without = (text: string) => value(text, 'ksef_sender_offline_contexts_without_valid_certificate', `tenant="${tenant}"`);
+    /** The label-less totals the alerts read (other tests of this file have contexts too: compared with a baseline). */
+    const totals = (text: string) => Object.fromEntries(
+      (['certificates_expiring_soon', 'certificates_expired', 'contexts_without_valid_certificate'] as const).map((k) => {
+        const m = new RegExp(`^ksef_sender_offline_${k}_overall\\{service="sender"\\} (\\S+)$`, 'm').exec(text);
+        return [k, m ? Number(m[1]) : NaN];
+      }),
+    );
 
-    const notAfter = new Date(new X509Certificate(rsa.certificatePem).validTo).getTime();
+    const notAfter = new Date(new X509Certificate(yearRsa.certificatePem).validTo).getTime();
     let text = await waitFor(async () => { const t = await scrape(); return expiry(t) !== undefined && without(t) === 1 ? t : undefined; }, { timeoutMs: 10_000, what: 'the expiry gauges' });
     const expected = (notAfter - Date.now()) / 1000;
     expect(expiry(text)).toBeGreaterThan(expected - 30);
     expect(expiry(text)).toBeLessThanOrEqual(expected + 1);
     expect(text).not.toContain(`context_nip="${uncovered}"`);
+    const base = totals(text);
+    expect(base.contexts_without_valid_certificate).toBeGreaterThanOrEqual(1);
 
     // The certificate expired yesterday and its context issues offline too: negative seconds, two contexts uncovered.
     await sender.dataSource.query(`UPDATE sender.offline_certificates SET valid_from = now() - interval '30 days', valid_to = now() - interval '1 day' WHERE context_nip = $1`, [covered]);
@@ -168,16 +180,24 @@ describe('sender Offline certificates and KOD II signing', () => {
     text = await waitFor(async () => { const t = await scrape(); return without(t) === 2 ? t : undefined; }, { timeoutMs: 10_000, what: 'both contexts uncovered' });
     expect(expiry(text)).toBeLessThanOrEqual(-86_400);
     expect(expiry(text)).toBeGreaterThan(-86_400 - 60);
+    expect(totals(text)).toEqual({ ...base, certificates_expired: base.certificates_expired + 1, contexts_without_valid_certificate: base.contexts_without_valid_certificate + 1 });
 
     // A new certificate for `uncovered`; `covered` removed: its series goes, one context stays uncovered.
-    await register(uncovered, tenant, ec);
+    await register(uncovered, tenant, yearEc);
     await withTransaction(sender.dataSource, (m) => removeOfflineCertificate(m, 'sender', { nip: covered, tenantId: tenant }));
     text = await waitFor(async () => { const t = await scrape(); return expiry(t) === undefined && without(t) === 1 ? t : undefined; }, { timeoutMs: 10_000, what: 'the series after replace and removal' });
     expect(value(text, 'ksef_sender_offline_certificate_expiry_seconds', `tenant="${tenant}",context_nip="${uncovered}"`)).toBeGreaterThan(0);
+    expect(totals(text)).toEqual(base);
+
+    // The new one ends in 10 days: it counts as expiring soon (the warning alert's total).
+    await sender.dataSource.query(`UPDATE sender.offline_certificates SET valid_to = now() + interval '10 days' WHERE context_nip = $1`, [uncovered]);
+    text = await waitFor(async () => { const t = await scrape(); return totals(t).certificates_expiring_soon === base.certificates_expiring_soon + 1 ? t : undefined; }, { timeoutMs: 10_000, what: 'the certificate expiring soon' });
+    expect(totals(text)).toEqual({ ...base, certificates_expiring_soon: base.certificates_expiring_soon + 1 });
 
     // A disabled context issues nothing: it leaves both families (the tenant then has no context left in them).
     await sender.dataSource.query(`UPDATE sender.ksef_contexts SET enabled = false WHERE nip = ANY($1)`, [[covered, uncovered]]);
     text = await waitFor(async () => { const t = await scrape(); return !new RegExp(`^ksef_sender_offline_(certificate_expiry_seconds|contexts_without_valid_certificate)\\{tenant="${tenant}"`, 'm').test(t) ? t : undefined; }, { timeoutMs: 10_000, what: 'the series of disabled contexts gone' });
     expect(text).toContain('# TYPE ksef_sender_offline_certificate_expiry_seconds gauge');
+    expect(totals(text)).toEqual({ ...base, contexts_without_valid_certificate: base.contexts_without_valid_certificate - 1 });
   });
 });
