@@ -35,6 +35,9 @@ DO \$\$ BEGIN
     ALTER ROLE "$PGUSER" LOGIN CREATEDB PASSWORD '$PGPASSWORD';
   END IF;
 END \$\$;
+-- Tests drop their throwaway databases WITH (FORCE); an autovacuum worker busy in one is not the role's own process,
+-- and without this the drop fails ("must be a member of ... pg_signal_backend"). Local test clusters only.
+GRANT pg_signal_backend TO "$PGUSER";
 SQL
   if ! as_pg psql -p "$PGPORT" -tAc "select 1 from pg_database where datname='$PGDATABASE'" | grep -q 1; then
     as_pg createdb -p "$PGPORT" -O "$PGUSER" "$PGDATABASE"

@@ -23,9 +23,29 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
     drop: async () => {
       if (dropped) return;
       dropped = true;
-      await withAdmin(admin, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await dropWithRetry(admin, name);
     },
   };
+}
+
+/**
+ * Drops `name`, retrying for a few seconds when PostgreSQL cannot end a session in it: an autovacuum worker is not the
+ * test role's process (scripts/stack/postgres.sh grants pg_signal_backend for that; a cluster set up otherwise may
+ * lack it), and a session may still be closing.
+ */
+async function dropWithRetry(admin: TestDatabaseConfig, name: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      await withAdmin(admin, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      // 42501: not allowed to terminate a session (autovacuum); 55006: the database is still in use.
+      if ((code !== '42501' && code !== '55006') || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 async function withAdmin<T>(config: TestDatabaseConfig, fn: (client: Client) => Promise<T>): Promise<T> {
