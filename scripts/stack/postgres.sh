@@ -37,6 +37,7 @@ DO \$\$ BEGIN
 END \$\$;
 -- Tests drop their throwaway databases WITH (FORCE); an autovacuum worker busy in one is not the role's own process,
 -- and without this the drop fails ("must be a member of ... pg_signal_backend"). Local test clusters only.
+SET client_min_messages = warning;
 GRANT pg_signal_backend TO "$PGUSER";
 SQL
   if ! as_pg psql -p "$PGPORT" -tAc "select 1 from pg_database where datname='$PGDATABASE'" | grep -q 1; then
