@@ -26,7 +26,6 @@ export function statusPollerSettingsFromConfig(): StatusPollerSettings {
       listMinRows: config.POLLER_LIST_MIN_ROWS,
       parallelSessions: config.POLLER_PARALLEL_SESSIONS,
       sessionUpoMinRows: config.POLLER_SESSION_UPO_MIN_ROWS,
-      sessionRowsMax: config.POLLER_SESSION_ROWS_MAX,
     },
   };
 }

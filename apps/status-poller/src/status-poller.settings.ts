@@ -40,11 +40,6 @@ export interface StatusPollerSettings {
     parallelSessions: number;
     /** Accepted invoices of one session awaiting a UPO from which the session UPO is read (batch sessions: always); 0 = never. Default 10. */
     sessionUpoMinRows?: number;
-    /**
-     * A unit of batch rows (answered by one session listing) is topped up with that session's other WAITING rows, due
-     * or not, up to this many rows in all (0: only the claimed rows). Default 10,000 (a full batch package).
-     */
-    sessionRowsMax?: number;
   };
 }
 

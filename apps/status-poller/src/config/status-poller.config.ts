@@ -33,7 +33,6 @@ const backoff = envList(['1000', '2000', '5000', '15000', '60000'])
  * | POLLER_LIST_MIN_ROWS | 2 | due rows of one session from which the session is listed instead of asked per invoice |
  * | POLLER_PARALLEL_SESSIONS | 4 | sessions worked on in parallel per round |
  * | POLLER_SESSION_UPO_MIN_ROWS | 10 | accepted invoices of one closed session awaiting a UPO from which the session UPO is read instead of per-invoice UPOs (batch sessions: always); 0 = off |
- * | POLLER_SESSION_ROWS_MAX | 10000 | a batch session's listing answers for up to this many of its WAITING rows, due or not (0: only the claimed rows): the listing budget (20 pages/min, 200/h per context; a package of 10,000 is 10 pages) is spent once per package, not once per 500-row round |
  */
 export function loadStatusPollerConfig(env?: Env) {
   return loadServiceConfig(
@@ -59,7 +58,6 @@ export function loadStatusPollerConfig(env?: Env) {
       POLLER_LIST_MIN_ROWS: envInt(2, 1, 10_000),
       POLLER_PARALLEL_SESSIONS: envInt(4, 1, 64),
       POLLER_SESSION_UPO_MIN_ROWS: envInt(10, 0, 10_000),
-      POLLER_SESSION_ROWS_MAX: envInt(10_000, 0, 100_000),
     },
     env,
   );

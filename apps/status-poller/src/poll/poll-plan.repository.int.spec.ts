@@ -57,31 +57,6 @@ describe('poll plan in PostgreSQL', () => {
     expect(await claim()).toEqual([]);
   });
 
-  it('a session top-up claims the session\'s other WAITING rows, due or not, never a leased row or another session\'s', async () => {
-    const add = async (session: string, firstPollDelayMs: number) => {
-      const invoiceId = randomUUID();
-      await withTransaction(ds, (m) =>
-        plans.insert(m, { invoiceId, tenantId: 't', erpDocumentId: 'FV/T', contextNip: '5265877635', mode: 'batch', sessionReferenceNumber: session, invoiceHash: invoiceId, submittedAt: new Date(), firstPollDelayMs }),
-      );
-      return invoiceId;
-    };
-    const session = `SB-${randomUUID().slice(0, 8)}`;
-    const due = await add(session, 0);
-    const notDue = await Promise.all([add(session, 3_600_000), add(session, 3_600_000), add(session, 3_600_000)]);
-    const otherSession = await add(`SB-${randomUUID().slice(0, 8)}`, 3_600_000);
-    const [held] = (await claim(100)).filter((r) => r.invoiceId === due);
-    expect(held).toBeDefined();
-    const topUp = (limit: number) => withTransaction(ds, (m) => plans.claimSessionWaiting(m, '5265877635', session, limit, 60_000));
-    const first = await topUp(2);
-    expect(first).toHaveLength(2);
-    const second = await topUp(100);
-    const taken = [...first, ...second].map((r) => r.invoiceId);
-    expect(taken.sort()).toEqual([...notDue].sort()); // not the leased one, not the other session's
-    expect(new Set([...first, ...second].map((r) => r.claimToken)).size).toBe(3);
-    expect(await topUp(100)).toEqual([]);
-    expect(await ds.query(`SELECT claim_token FROM status_poller.poll_plan WHERE invoice_id = $1`, [otherSession])).toEqual([{ claim_token: null }]);
-  });
-
   it('a claim whose lease ran out and was taken over writes no state, no result and no event', async () => {
     const id = await insert();
     const [stale] = await claim(10, 1);

@@ -152,24 +152,6 @@ export class PollPlanRepository {
     return rows.map(toPoll);
   }
 
-  /**
-   * Claims up to `limit` more WAITING rows of one context and session, due or not, that nobody holds: one listing of
-   * the session answers for all of them (index poll_plan_open_by_session; WAITING rows have no UPO session yet).
-   */
-  async claimSessionWaiting(manager: EntityManager, contextNip: string, sessionReferenceNumber: string, limit: number, leaseMs: number): Promise<PollRow[]> {
-    const rows = returnedRows<Row>(await manager.query(
-      `UPDATE ${this.plan} p SET claim_token = gen_random_uuid(), lease_until = clock_timestamp() + $4 * interval '1 millisecond', updated_at = clock_timestamp()
-       WHERE p.invoice_id IN (
-         SELECT invoice_id FROM ${this.plan}
-         WHERE state = 'WAITING' AND context_nip = $1 AND coalesce(upo_session_reference_number, session_reference_number) = $2
-           AND (lease_until IS NULL OR lease_until < clock_timestamp())
-         ORDER BY next_poll_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-       RETURNING p.*`,
-      [contextNip, sessionReferenceNumber, limit, leaseMs],
-    ));
-    return rows.map(toPoll);
-  }
-
   /** Extends the lease of a claimed row right before it is worked on; false when the claim was lost meanwhile. */
   async renewLease(manager: EntityManager, claim: Claim, leaseMs: number): Promise<boolean> {
     const rows = returnedRows(await manager.query(

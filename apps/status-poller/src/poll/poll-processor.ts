@@ -18,9 +18,6 @@ export interface PollMetrics {
 
 type Accepted = Extract<Verdict, { kind: 'accepted' }>;
 
-/** Rows recorded per lease renewal in a large unit (well inside one lease on this machine: a few ms per row). */
-const RESOLVE_CHUNK = 500;
-
 /** When the session UPO replaces per-invoice UPO reads. */
 export interface SessionUpoPolicy {
   reader: SessionUpoReader;
@@ -46,12 +43,8 @@ export class PollProcessor {
     private readonly sessionUpo?: SessionUpoPolicy,
   ) {}
 
-  /**
-   * Rows waiting for a verdict, all of one context and session. A unit topped up to a whole batch session takes longer
-   * than one lease to record: `renew` (given by the scheduler) extends the leases of each next RESOLVE_CHUNK rows just
-   * before they are recorded, and rows another instance took over meanwhile are left to it.
-   */
-  async verdicts(nip: string, sessionReferenceNumber: string, rows: readonly PollRow[], renew?: (rows: readonly PollRow[]) => Promise<Set<string>>): Promise<void> {
+  /** Rows waiting for a verdict, all of one context and session. */
+  async verdicts(nip: string, sessionReferenceNumber: string, rows: readonly PollRow[]): Promise<void> {
     const client = this.clients.client(nip);
     const [first, ...others] = rows;
     const observed = await inInvoiceTrace(
@@ -67,10 +60,7 @@ export class PollProcessor {
       return o?.kind === 'verdict' && o.verdict.kind === 'accepted' && o.verdict.upoSessionReferenceNumber === sessionReferenceNumber;
     });
     const sessionUpo = await this.readSessionUpo(client, nip, sessionReferenceNumber, needUpo);
-    let held: Set<string> | undefined;
-    for (const [i, row] of rows.entries()) {
-      if (renew && i > 0 && i % RESOLVE_CHUNK === 0) held = await renew(rows.slice(i, i + RESOLVE_CHUNK));
-      if (held && !held.has(row.invoiceId)) continue;
+    for (const row of rows) {
       await this.guard(row, () =>
         inInvoiceTrace('status-poller resolve invoice', row.traceparent, { 'ksef.invoice_id': row.invoiceId, 'ksef.session_reference_number': sessionReferenceNumber }, () =>
           this.resolveVerdict(client, row, observed.get(row.invoiceId) as RowObservation, sessionUpo),

@@ -66,11 +66,8 @@ export class PollScheduler {
           const held = await withTransaction(this.dataSource, (m) => this.plans.renewLeases(m, unit, this.options.leaseMs));
           const rows = unit.filter((r) => held.has(r.invoiceId));
           if (rows.length === 0) continue;
-          if (isVerdictRow(rows[0])) {
-            rows.push(...(await this.topUp(rows)));
-            const renew = (chunk: readonly PollRow[]) => withTransaction(this.dataSource, (m) => this.plans.renewLeases(m, chunk, this.options.leaseMs));
-            await this.processor.verdicts(rows[0].contextNip, rows[0].sessionReferenceNumber, rows, renew);
-          } else await this.processor.upos(rows);
+          if (isVerdictRow(rows[0])) await this.processor.verdicts(rows[0].contextNip, rows[0].sessionReferenceNumber, rows);
+          else await this.processor.upos(rows);
         } catch (err) {
           this.logger.error({ err, invoices: unit.map((r) => r.invoiceId) }, 'poll unit failed; its rows are polled again after their lease');
         }
@@ -82,23 +79,7 @@ export class PollScheduler {
     return claimed.length;
   }
 
-  /**
-   * More WAITING rows of a batch unit's session: only a listing finds batch invoices, a package of 10,000 is 10 pages,
-   * and KSeF's listing budget is 20 pages a minute and 200 an hour per context, so one listing must confirm the whole
-   * package, not one round's share of it. Due or not: a listing costs the same for 500 rows or 10,000. (Interactive
-   * rows have their own status endpoint and stay shared row by row between instances.)
-   */
-  private async topUp(rows: readonly PollRow[]): Promise<PollRow[]> {
-    const max = this.options.sessionRowsMax ?? DEFAULT_SESSION_ROWS_MAX;
-    const batch = rows.some((r) => !r.invoiceReferenceNumber);
-    if (!batch || rows.length >= max || rows[0].state !== 'WAITING') return [];
-    const first = rows[0];
-    return withTransaction(this.dataSource, (m) => this.plans.claimSessionWaiting(m, first.contextNip, first.sessionReferenceNumber, max - rows.length, this.options.leaseMs));
-  }
-
 }
-
-const DEFAULT_SESSION_ROWS_MAX = 10_000;
 
 /** Rows polled for a verdict: WAITING, and watched escalations without a KSeF number (the others wait for a UPO). */
 function isVerdictRow(row: PollRow): boolean {

@@ -49,9 +49,9 @@ describe('status-poller: a batch session confirmed from its session UPO', () => 
   });
 
   /** Sends a batch of INVOICES, lets a fresh poller confirm it; returns the poller's KSeF calls by operation. */
-  async function confirmBatch(sessionUpoMinRows: number | undefined, assertUpo: (upoXml: string) => void, scheduler: { batchSize?: number; sessionRowsMax?: number } = {}): Promise<Record<string, number>> {
+  async function confirmBatch(sessionUpoMinRows: number | undefined, assertUpo: (upoXml: string) => void): Promise<Record<string, number>> {
     const world: PollerWorld = await createPollerWorld();
-    const poller: PollerInstance = await startPoller(world, { ksefBaseUrl: sim.apiBaseUrl, tokens, sessionUpoMinRows, ...scheduler });
+    const poller: PollerInstance = await startPoller(world, { ksefBaseUrl: sim.apiBaseUrl, tokens, sessionUpoMinRows });
     try {
       const accepted: Collected = await world.collect(world.topics.invoiceAccepted);
       return await run(world, poller, accepted, assertUpo);
@@ -109,15 +109,6 @@ describe('status-poller: a batch session confirmed from its session UPO', () => 
     // One status + one page per read of the session UPO; the parsed UPO is cached, so a few reads at most
     // (while the session is still being processed the status call answers "not ready").
     expect((used['session-status'] ?? 0) + used['session-upo-page']).toBeLessThanOrEqual(12);
-  });
-
-  it('rounds of 10 rows: one listing answers for every waiting row of the session (POLLER_SESSION_ROWS_MAX), not only the round\'s 10', async () => {
-    // Without the top-up each listing could confirm at most the 10 rows its round claimed: at least 20 listings for
-    // 200 invoices. KSeF allows 20 listings a minute and 200 an hour per context (a 10,000-invoice package is 10 pages).
-    const used = await confirmBatch(undefined, () => undefined, { batchSize: 10 });
-    console.log(`top-up, ${INVOICES}-invoice batch in rounds of 10: KSeF calls ${JSON.stringify(used)}`);
-    expect(used['list-page']).toBeGreaterThanOrEqual(1);
-    expect(used['list-page']).toBeLessThan(INVOICES / 10);
   });
 
   it('with the session UPO switched off (POLLER_SESSION_UPO_MIN_ROWS=0) the same batch costs one UPO call per invoice', async () => {

@@ -87,7 +87,7 @@ export interface PollerInstance {
 }
 
 /** One status-poller instance (the real module, in this process) on the world's database and topics. */
-export async function startPoller(world: PollerWorld, o: { ksefBaseUrl: string; tokens: TokenServer; policy?: Partial<PollPolicy>; leaseMs?: number; listMinRows?: number; sessionUpoMinRows?: number; batchSize?: number; sessionRowsMax?: number }): Promise<PollerInstance> {
+export async function startPoller(world: PollerWorld, o: { ksefBaseUrl: string; tokens: TokenServer; policy?: Partial<PollPolicy>; leaseMs?: number; listMinRows?: number; sessionUpoMinRows?: number }): Promise<PollerInstance> {
   const c = world.db.config;
   const testConfig = { ...config, KAFKA_BROKERS: testKafkaBrokers(), PGHOST: c.host, PGPORT: c.port, PGUSER: c.user, PGPASSWORD: c.password, PGDATABASE: c.database, DB_POOL_SIZE: 4 };
   const settings: StatusPollerSettings = {
@@ -97,7 +97,7 @@ export async function startPoller(world: PollerWorld, o: { ksefBaseUrl: string; 
     ksef: { baseUrl: o.ksefBaseUrl, rateLimits: 'te', timeoutMs: 10_000 },
     sender: { url: o.tokens.url, token: o.tokens.token, timeoutMs: 10_000 },
     policy: { ...TEST_POLICY, ...o.policy },
-    scheduler: { intervalMs: 50, batchSize: o.batchSize ?? 100, leaseMs: o.leaseMs ?? 30_000, listMinRows: o.listMinRows ?? 2, parallelSessions: 4, sessionUpoMinRows: o.sessionUpoMinRows, ...(o.sessionRowsMax !== undefined ? { sessionRowsMax: o.sessionRowsMax } : {}) },
+    scheduler: { intervalMs: 50, batchSize: 100, leaseMs: o.leaseMs ?? 30_000, listMinRows: o.listMinRows ?? 2, parallelSessions: 4, sessionUpoMinRows: o.sessionUpoMinRows },
   };
   const service = await bootstrapService({
     serviceName: 'status-poller',
